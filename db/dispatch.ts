@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import {
+  type EventName,
+  type Events,
+  isOperationName,
+  type OperationName,
+  type OutputOf,
+  operations,
+  type ParsedInputOf,
+} from '../shared/api.ts';
+import { createEmitter } from '../shared/emitter.ts';
+import { type ApiError, type Result, TillError } from '../shared/errors.ts';
+
+export type Handlers = {
+  [N in OperationName]: (input: ParsedInputOf<N>) => OutputOf<N> | Promise<OutputOf<N>>;
+};
+
+export interface Api {
+  /** Looks the name up, validates the input, runs the handler; never throws. */
+  call(name: unknown, input: unknown): Promise<Result<unknown>>;
+  subscribe<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+  publish<E extends EventName>(name: E, payload: Events[E]): void;
+}
+
+export interface ApiOptions {
+  /** Where unexpected errors go (the host's or main process's log). */
+  onInternalError?: (name: string, error: unknown) => void;
+}
+
+function invalidInput(error: z.ZodError): ApiError {
+  return {
+    code: 'invalid_input',
+    reason: 'invalid_input',
+    message: error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '),
+    issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  };
+}
+
+export function createApi(handlers: Handlers, options: ApiOptions = {}): Api {
+  const events = createEmitter<Events>();
+
+  return {
+    async call(name, input) {
+      if (!isOperationName(name)) {
+        const shown = typeof name === 'string' ? name.slice(0, 80) : typeof name;
+        return {
+          ok: false,
+          error: {
+            code: 'unknown_operation',
+            reason: 'unknown_operation',
+            message: `Unknown operation: ${shown}`,
+            params: { name: shown },
+          },
+        };
+      }
+      const parsed = operations[name].input.safeParse(input);
+      if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
+      try {
+        const handler = handlers[name] as (input: unknown) => unknown;
+        return { ok: true, value: await handler(parsed.data) };
+      } catch (error) {
+        if (error instanceof TillError) return { ok: false, error: error.toApiError() };
+        options.onInternalError?.(name, error);
+        return { ok: false, error: { code: 'internal', reason: 'internal', message: `Internal error in ${name}` } };
+      }
+    },
+    subscribe: (name, listener) => events.on(name, listener),
+    publish: (name, payload) => events.emit(name, payload),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run browser`: Tilldesk without Electron. Serves dist/renderer and the contract on
+ * 127.0.0.1 with a random per-run token, over the real store in TILLDESK_DATA_DIR.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createTillApi } from '../api.ts';
+import { openStore } from '../store.ts';
+import { createHostServer } from './server.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+
+const dataDir = process.env.TILLDESK_DATA_DIR ?? `${root}.data/browser`;
+const port = Number(process.env.TILLDESK_PORT ?? 5180);
+const token = process.env.TILLDESK_TOKEN ?? randomBytes(24).toString('base64url');
+const staticDir = `${root}dist/renderer`;
+
+const store = openStore({ dataDir });
+const api = createTillApi(
+  store,
+  { transport: 'http', version },
+  {
+    onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),
+  },
+);
+const server = createHostServer({ api, token, staticDir });
+
+server.listen(port, '127.0.0.1', () => {
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  console.log(`Tilldesk browser mode: http://127.0.0.1:${actualPort}/?token=${token}`);
+  console.log(`Data: ${store.path}${store.integrity === 'ok' ? '' : ` (integrity: ${store.integrity})`}`);
+});
+
+function shutdown(): void {
+  server.close(() => {
+    store.close();
+    process.exit(0);
+  });
+  server.closeAllConnections();
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

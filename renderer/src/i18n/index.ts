@@ -1,0 +1,31 @@
+import i18next, { type i18n as I18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import type { ApiError } from '../../../shared/errors.ts';
+import type { Language } from '../../../shared/settings.ts';
+import { en } from './en.ts';
+import { zhCN } from './zh-CN.ts';
+
+export const i18n: I18n = i18next.createInstance();
+
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  lng: 'en',
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false }, // React escapes
+  initAsync: false,
+});
+
+export function setLanguage(language: Language): void {
+  void i18n.changeLanguage(language);
+  document.documentElement.lang = language;
+}
+
+/** An error from the store, in the chosen language: its specific reason, else its code. */
+export function errorText(error: ApiError): string {
+  const details = error.issues?.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') ?? '';
+  const params = { ...error.params, details };
+  for (const key of [error.reason, error.code]) {
+    if (i18n.exists(`errors.${key}`)) return i18n.t(`errors.${key}`, params);
+  }
+  return error.message;
+}

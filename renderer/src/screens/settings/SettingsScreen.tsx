@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppInfo, Health } from '../../../../shared/app.ts';
+import type { ApiError } from '../../../../shared/errors.ts';
+import { type Language, languages } from '../../../../shared/settings.ts';
+import { bridge } from '../../bridge.ts';
+import { errorText, setLanguage } from '../../i18n/index.ts';
+
+export function SettingsScreen() {
+  const { t, i18n } = useTranslation();
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [health, setHealth] = useState<Health | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    void bridge.call('app.info', {}).then((r) => (r.ok ? setInfo(r.value) : setError(r.error)));
+    void bridge.call('app.health', {}).then((r) => (r.ok ? setHealth(r.value) : setError(r.error)));
+  }, []);
+
+  async function choose(language: Language) {
+    const result = await bridge.call('settings.update', { language });
+    if (result.ok) setLanguage(result.value.language);
+    else setError(result.error);
+  }
+
+  return (
+    <section className="screen" aria-labelledby="settings-title">
+      <h1 id="settings-title">{t('settings.title')}</h1>
+      {error && (
+        <p role="alert" className="error">
+          {errorText(error)}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="language">{t('settings.language')}</label>
+        <select id="language" value={i18n.language} onChange={(e) => void choose(e.target.value as Language)}>
+          {languages.map((l) => (
+            <option key={l} value={l}>
+              {t(`languages.${l}`)}
+            </option>
+          ))}
+        </select>
+        <p className="help">{t('settings.languageHelp')}</p>
+      </div>
+      <h2>{t('settings.about')}</h2>
+      {info && (
+        <dl className="facts">
+          <dt>{t('settings.version')}</dt>
+          <dd>{info.version}</dd>
+          <dt>{t('settings.schema')}</dt>
+          <dd>{info.schemaVersion}</dd>
+          <dt>{t('settings.sqlite')}</dt>
+          <dd>{info.sqliteVersion}</dd>
+          <dt>{t('settings.transport')}</dt>
+          <dd>{t(`settings.transports.${info.transport}`)}</dd>
+          <dt>{t('settings.dataFolder')}</dt>
+          <dd>
+            <code>{info.dataDir}</code>
+          </dd>
+          {health && (
+            <>
+              <dt>{t('settings.integrity')}</dt>
+              <dd>{health.integrity}</dd>
+            </>
+          )}
+        </dl>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * The one surface between the UI and the store (DESIGN.md §2). Each domain file adds its
+ * rows here; Electron IPC and the browser host both dispatch through this table.
+ */
+import type { z } from 'zod';
+import { appOperations } from './app.ts';
+import type { Operation } from './contract.ts';
+import type { Result } from './errors.ts';
+import { settingsOperations } from './settings.ts';
+
+export const operations = {
+  ...appOperations,
+  ...settingsOperations,
+};
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type InputOf<N extends OperationName> = z.input<Operations[N]['input']>;
+export type ParsedInputOf<N extends OperationName> = z.output<Operations[N]['input']>;
+export type OutputOf<N extends OperationName> = Operations[N] extends Operation<z.ZodType, infer O> ? O : never;
+
+export const operationNames = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(operations, name);
+}
+
+/** Pushes from the store to the UI, one subscribe mechanism for both transports. */
+export interface Events {
+  'sync.status': { online: boolean; waiting: number; lastSyncAt: string | null; error: string | null };
+  'stock.changed': { productIds: string[] };
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['sync.status', 'stock.changed'];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (eventNames as string[]).includes(name);
+}
+
+/** What the renderer sees, whichever transport carries it. */
+export type Bridge = {
+  call<N extends OperationName>(name: N, input: InputOf<N>): Promise<Result<OutputOf<N>>>;
+  subscribe<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+};
