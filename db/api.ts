@@ -1,14 +1,24 @@
 import { appHandlers, type Runtime } from './app.ts';
+import { catalogHandlers } from './catalog.ts';
 import { type Api, type ApiOptions, createApi } from './dispatch.ts';
+import { saleHandlers } from './sale.ts';
 import { settingsHandlers } from './settings.ts';
-import type { Store } from './store.ts';
+import { shiftHandlers } from './shift.ts';
+import { staffHandlers } from './staff.ts';
+import { stockHandlers } from './stock.ts';
+import type { Till } from './till.ts';
 
-/** Every handler of the contract, over one open store. */
-export function createTillApi(store: Store, runtime: Runtime, options?: ApiOptions): Api {
+/** Every handler of the contract, over one open till. */
+export function createTillApi(till: Till, runtime: Runtime, options?: ApiOptions): Api {
   return createApi(
     {
-      ...appHandlers(store, runtime),
-      ...settingsHandlers(store),
+      ...appHandlers(till, runtime),
+      ...settingsHandlers(till),
+      ...catalogHandlers(till),
+      ...staffHandlers(till),
+      ...shiftHandlers(till),
+      ...saleHandlers(till),
+      ...stockHandlers(till),
     },
     options,
   );

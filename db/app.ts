@@ -1,5 +1,6 @@
-import type { Handlers } from './dispatch.ts';
-import type { Store } from './store.ts';
+import type { appOperations } from '../shared/app.ts';
+import type { HandlersFor } from './dispatch.ts';
+import type { Till } from './till.ts';
 
 export interface Runtime {
   transport: 'ipc' | 'http';
@@ -7,7 +8,8 @@ export interface Runtime {
   version: string;
 }
 
-export function appHandlers(store: Store, runtime: Runtime): Pick<Handlers, 'app.info' | 'app.health'> {
+export function appHandlers(till: Till, runtime: Runtime): HandlersFor<typeof appOperations> {
+  const { store } = till;
   return {
     'app.info': () => ({
       name: 'Tilldesk',

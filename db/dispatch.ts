@@ -15,6 +15,9 @@ export type Handlers = {
   [N in OperationName]: (input: ParsedInputOf<N>) => OutputOf<N> | Promise<OutputOf<N>>;
 };
 
+/** The handlers for one domain's rows of the contract, e.g. HandlersFor<typeof catalogOperations>. */
+export type HandlersFor<T> = Pick<Handlers, keyof T & OperationName>;
+
 export interface Api {
   /** Looks the name up, validates the input, runs the handler; never throws. */
   call(name: unknown, input: unknown): Promise<Result<unknown>>;

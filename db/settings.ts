@@ -1,6 +1,7 @@
-import { defaultTillSettings, type TillSettings, tillSettingsSchema } from '../shared/settings.ts';
-import type { Handlers } from './dispatch.ts';
+import { defaultTillSettings, type settingsOperations, type TillSettings, tillSettingsSchema } from '../shared/settings.ts';
+import type { HandlersFor } from './dispatch.ts';
 import type { Store } from './store.ts';
+import type { Till } from './till.ts';
 
 /** Settings live in the store, not in the browser: nothing a till needs is in a cache. */
 export function readSettings(store: Store): TillSettings {
@@ -11,17 +12,22 @@ export function readSettings(store: Store): TillSettings {
   return parsed.success ? parsed.data : defaultTillSettings;
 }
 
-export function settingsHandlers(store: Store): Pick<Handlers, 'settings.get' | 'settings.update'> {
+/** Writes settings in the caller's transaction (or its own). */
+export function writeSettings(store: Store, changes: Partial<TillSettings>): void {
   const put = store.db.prepare(
     'INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  store.db.transaction(() => {
+    for (const [key, value] of Object.entries(changes)) if (value !== undefined) put.run(key, JSON.stringify(value));
+  })();
+}
+
+export function settingsHandlers(till: Till): HandlersFor<typeof settingsOperations> {
   return {
-    'settings.get': () => readSettings(store),
+    'settings.get': () => readSettings(till.store),
     'settings.update': (changes) => {
-      store.db.transaction(() => {
-        for (const [key, value] of Object.entries(changes)) if (value !== undefined) put.run(key, JSON.stringify(value));
-      })();
-      return readSettings(store);
+      writeSettings(till.store, changes);
+      return readSettings(till.store);
     },
   };
 }

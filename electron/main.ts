@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { createTillApi } from '../db/api.ts';
 import { openStore, type Store } from '../db/store.ts';
+import { openTill } from '../db/till.ts';
 import { eventNames } from '../shared/api.ts';
 import { contentSecurityPolicy } from '../shared/csp.ts';
 import { ipcChannels } from './channels.ts';
@@ -47,7 +48,7 @@ if (!app.requestSingleInstanceLock()) {
     const rendererDir = join(appDir, 'dist', 'renderer');
     store = openStore({ dataDir: app.getPath('userData'), migrationsDir: join(appDir, 'db', 'migrations') });
     const api = createTillApi(
-      store,
+      openTill(store),
       { transport: 'ipc', version: app.getVersion() },
       {
         onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),

@@ -4,13 +4,23 @@
  */
 import type { z } from 'zod';
 import { appOperations } from './app.ts';
+import { catalogOperations } from './catalog.ts';
 import type { Operation } from './contract.ts';
 import type { Result } from './errors.ts';
+import { saleOperations } from './sale.ts';
 import { settingsOperations } from './settings.ts';
+import { shiftOperations } from './shift.ts';
+import { staffOperations } from './staff.ts';
+import { stockOperations } from './stock.ts';
 
 export const operations = {
   ...appOperations,
   ...settingsOperations,
+  ...catalogOperations,
+  ...staffOperations,
+  ...shiftOperations,
+  ...saleOperations,
+  ...stockOperations,
 };
 
 export type Operations = typeof operations;

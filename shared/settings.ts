@@ -4,12 +4,45 @@ import { operation } from './contract.ts';
 export const languages = ['en', 'zh-CN'] as const;
 export type Language = (typeof languages)[number];
 
+export const taxModes = ['inclusive', 'exclusive'] as const;
+export type TaxMode = (typeof taxModes)[number];
+
 export const tillSettingsSchema = z.object({
   language: z.enum(languages),
+  /** False until first-run setup (or the demo) has made a shop. */
+  setupComplete: z.boolean(),
+  shopName: z.string().trim().min(1).max(80),
+  shopAddress: z.string().max(200),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as EUR'),
+  /** BCP 47 locale for money and dates, e.g. en-GB, zh-CN. */
+  locale: z.string().min(2).max(35),
+  taxMode: z.enum(taxModes),
+  /** Cash tenders round to this many minor units (5 = 0.05); 1 = no rounding. */
+  cashRoundingStep: z.number().int().min(1).max(100),
+  /** A cashier may discount up to this share (basis points) without a manager. */
+  cashierDiscountLimitBp: z.number().int().min(0).max(10000),
+  /** Prefix of this till's order numbers: T01-000123. */
+  tillCode: z.string().regex(/^[A-Z0-9]{1,6}$/),
+  receiptFooter: z.string().max(300),
+  /** Lock the till after this many seconds without input (0 = never). */
+  idleLockSeconds: z.number().int().min(0).max(86400),
 });
 export type TillSettings = z.infer<typeof tillSettingsSchema>;
 
-export const defaultTillSettings: TillSettings = { language: 'en' };
+export const defaultTillSettings: TillSettings = {
+  language: 'en',
+  setupComplete: false,
+  shopName: 'My shop',
+  shopAddress: '',
+  currency: 'EUR',
+  locale: 'en-IE',
+  taxMode: 'inclusive',
+  cashRoundingStep: 1,
+  cashierDiscountLimitBp: 1000,
+  tillCode: 'T01',
+  receiptFooter: 'Thank you!',
+  idleLockSeconds: 300,
+};
 
 export const settingsOperations = {
   'settings.get': operation<TillSettings>()(z.object({}).strict()),

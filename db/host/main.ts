@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createTillApi } from '../api.ts';
 import { openStore } from '../store.ts';
+import { openTill } from '../till.ts';
 import { createHostServer } from './server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,7 +20,7 @@ const staticDir = `${root}dist/renderer`;
 
 const store = openStore({ dataDir });
 const api = createTillApi(
-  store,
+  openTill(store),
   { transport: 'http', version },
   {
     onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),
