@@ -1,0 +1,94 @@
+import { TillError } from '../shared/errors.ts';
+import { type Override, type Permission, type Role, roleAllows, type StaffMember } from '../shared/staff.ts';
+import { pinMatches } from './pin.ts';
+import type { Till } from './till.ts';
+
+/** After this many wrong PINs in a row a staff member is locked out for lockoutMinutes. */
+export const maxPinAttempts = 5;
+export const lockoutMinutes = 5;
+
+interface StaffRow {
+  id: string;
+  name: string;
+  role: Role;
+  pin_hash: string;
+  failed_attempts: number;
+  locked_until: string | null;
+  active: number;
+}
+
+function toMember(row: StaffRow): StaffMember {
+  return { id: row.id, name: row.name, role: row.role, active: row.active === 1 };
+}
+
+/**
+ * Checks a PIN, counting failures and locking out after maxPinAttempts. The failure count
+ * is committed even though the call fails, so guessing cannot be retried for free.
+ */
+export function verifyPin(till: Till, staffId: string, pin: string): StaffMember {
+  const row = till.db.prepare('SELECT * FROM staff WHERE id = ?').get(staffId) as StaffRow | undefined;
+  if (!row || row.active !== 1) throw new TillError('unauthorized', 'unknown_staff', 'No such staff member');
+  const now = till.now();
+  if (row.locked_until && row.locked_until > now.toISOString()) {
+    throw new TillError('unauthorized', 'locked_out', `${row.name} is locked out until ${row.locked_until}`, {
+      name: row.name,
+      until: row.locked_until,
+    });
+  }
+  if (!pinMatches(pin, row.pin_hash)) {
+    const attempts = row.failed_attempts + 1;
+    const lockedUntil = attempts >= maxPinAttempts ? new Date(now.getTime() + lockoutMinutes * 60_000).toISOString() : null;
+    till.db
+      .prepare('UPDATE staff SET failed_attempts = ?, locked_until = ? WHERE id = ?')
+      .run(lockedUntil ? 0 : attempts, lockedUntil, row.id);
+    if (lockedUntil) {
+      throw new TillError('unauthorized', 'locked_out', `Too many wrong PINs: ${row.name} is locked out until ${lockedUntil}`, {
+        name: row.name,
+        until: lockedUntil,
+      });
+    }
+    throw new TillError('unauthorized', 'wrong_pin', 'Wrong PIN', { left: maxPinAttempts - attempts });
+  }
+  if (row.failed_attempts > 0 || row.locked_until) {
+    till.db.prepare('UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?').run(row.id);
+  }
+  return toMember(row);
+}
+
+/** The signed-in staff member, or an `unauthorized` error (nobody signed in, or the till locked). */
+export function requireStaff(till: Till): StaffMember {
+  const id = till.session.staffId;
+  if (!id) throw new TillError('unauthorized', 'not_signed_in', 'Sign in first');
+  const row = till.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
+  if (!row || row.active !== 1) {
+    till.session.staffId = null;
+    throw new TillError('unauthorized', 'not_signed_in', 'Sign in first');
+  }
+  return toMember(row);
+}
+
+export interface Authorization {
+  staffId: string;
+  /** The manager whose PIN allowed this action for someone else, if any. */
+  approvedBy: string | null;
+}
+
+/**
+ * May the signed-in staff member do this? If their role does not allow it, a manager's
+ * override (their id and PIN) may, once; the caller writes the audit entry with both names.
+ */
+export function authorize(till: Till, permission: Permission, override?: Override): Authorization {
+  const staff = requireStaff(till);
+  if (roleAllows(staff.role, permission)) return { staffId: staff.id, approvedBy: null };
+  if (!override) {
+    throw new TillError('forbidden', 'needs_manager', `${permission} needs a manager`, { permission });
+  }
+  const manager = verifyPin(till, override.staffId, override.pin);
+  if (!roleAllows(manager.role, permission)) {
+    throw new TillError('forbidden', 'override_not_allowed', `${manager.name} may not allow ${permission}`, {
+      permission,
+      name: manager.name,
+    });
+  }
+  return { staffId: staff.id, approvedBy: manager.id };
+}
