@@ -20,6 +20,7 @@ export function createTillApi(till: Till, runtime: Runtime, options?: ApiOptions
       ...saleHandlers(till),
       ...stockHandlers(till),
     },
+    till.events,
     options,
   );
 }

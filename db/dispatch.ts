@@ -8,7 +8,7 @@ import {
   operations,
   type ParsedInputOf,
 } from '../shared/api.ts';
-import { createEmitter } from '../shared/emitter.ts';
+import { createEmitter, type Emitter } from '../shared/emitter.ts';
 import { type ApiError, type Result, TillError } from '../shared/errors.ts';
 
 export type Handlers = {
@@ -39,9 +39,7 @@ function invalidInput(error: z.ZodError): ApiError {
   };
 }
 
-export function createApi(handlers: Handlers, options: ApiOptions = {}): Api {
-  const events = createEmitter<Events>();
-
+export function createApi(handlers: Handlers, events: Emitter<Events> = createEmitter<Events>(), options: ApiOptions = {}): Api {
   return {
     async call(name, input) {
       if (!isOperationName(name)) {

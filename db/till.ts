@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { Events } from '../shared/api.ts';
+import { createEmitter, type Emitter } from '../shared/emitter.ts';
 import { decodeHlc, encodeHlc, type Hlc, tickHlc } from '../shared/hlc.ts';
 import type { TillSettings } from '../shared/settings.ts';
 import { readSettings } from './settings.ts';
@@ -20,6 +22,8 @@ export interface Till {
   /** The next hybrid-logical-clock stamp for a local event. */
   nextHlc(): string;
   session: { staffId: string | null; lastActivityAt: number };
+  /** Pushes to the UI (progress, stock changed by a pull, sync status). */
+  events: Emitter<Events>;
 }
 
 export interface TillOptions {
@@ -52,5 +56,6 @@ export function openTill(store: Store, options: TillOptions = {}): Till {
       return encodeHlc(last);
     },
     session: { staffId: null, lastActivityAt: now().getTime() },
+    events: createEmitter<Events>(),
   };
 }

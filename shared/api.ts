@@ -39,9 +39,10 @@ export function isOperationName(name: unknown): name is OperationName {
 export interface Events {
   'sync.status': { online: boolean; waiting: number; lastSyncAt: string | null; error: string | null };
   'stock.changed': { productIds: string[] };
+  'catalog.importProgress': { done: number; total: number };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['sync.status', 'stock.changed'];
+export const eventNames: EventName[] = ['sync.status', 'stock.changed', 'catalog.importProgress'];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (eventNames as string[]).includes(name);

@@ -7,6 +7,20 @@ export type Language = (typeof languages)[number];
 export const taxModes = ['inclusive', 'exclusive'] as const;
 export type TaxMode = (typeof taxModes)[number];
 
+/**
+ * A GS1 variable-measure rule: EAN-13 codes starting with `prefix` carry an item code of
+ * `itemDigits` digits and a price (minor units) or weight (grams) in the digits after it.
+ */
+export const embeddedBarcodeRuleSchema = z
+  .object({
+    prefix: z.string().regex(/^2\d{0,2}$/),
+    kind: z.enum(['price', 'weight']),
+    itemDigits: z.number().int().min(4).max(6),
+    valueDigits: z.number().int().min(4).max(6),
+  })
+  .strict();
+export type EmbeddedBarcodeRule = z.infer<typeof embeddedBarcodeRuleSchema>;
+
 export const tillSettingsSchema = z.object({
   language: z.enum(languages),
   /** False until first-run setup (or the demo) has made a shop. */
@@ -26,6 +40,7 @@ export const tillSettingsSchema = z.object({
   receiptFooter: z.string().max(300),
   /** Lock the till after this many seconds without input (0 = never). */
   idleLockSeconds: z.number().int().min(0).max(86400),
+  embeddedBarcodeRules: z.array(embeddedBarcodeRuleSchema).max(10),
 });
 export type TillSettings = z.infer<typeof tillSettingsSchema>;
 
@@ -42,6 +57,10 @@ export const defaultTillSettings: TillSettings = {
   tillCode: 'T01',
   receiptFooter: 'Thank you!',
   idleLockSeconds: 300,
+  embeddedBarcodeRules: [
+    { prefix: '21', kind: 'price', itemDigits: 5, valueDigits: 5 },
+    { prefix: '22', kind: 'weight', itemDigits: 5, valueDigits: 5 },
+  ],
 };
 
 export const settingsOperations = {
