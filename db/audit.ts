@@ -1,3 +1,4 @@
+import { prepared } from './sql.ts';
 import type { Till } from './till.ts';
 
 export interface AuditEntry {
@@ -11,15 +12,16 @@ export interface AuditEntry {
 
 /** Records a privileged action (who, when, what, before/after). Call inside the action's transaction. */
 export function writeAudit(till: Till, entry: AuditEntry): void {
-  till.db
-    .prepare('INSERT INTO audit (at, staff_id, approved_by, action, subject, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(
-      till.now().toISOString(),
-      entry.staffId,
-      entry.approvedBy ?? null,
-      entry.action,
-      entry.subject ?? null,
-      entry.before === undefined ? null : JSON.stringify(entry.before),
-      entry.after === undefined ? null : JSON.stringify(entry.after),
-    );
+  prepared(
+    till.db,
+    'INSERT INTO audit (at, staff_id, approved_by, action, subject, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    till.now().toISOString(),
+    entry.staffId,
+    entry.approvedBy ?? null,
+    entry.action,
+    entry.subject ?? null,
+    entry.before === undefined ? null : JSON.stringify(entry.before),
+    entry.after === undefined ? null : JSON.stringify(entry.after),
+  );
 }

@@ -1,4 +1,5 @@
 import { uuidv7 } from '../shared/ids.ts';
+import { prepared } from './sql.ts';
 import type { Till } from './till.ts';
 
 export interface OutboxOp {
@@ -17,9 +18,13 @@ export interface OutboxOp {
 export function appendOp(till: Till, type: string, payload: unknown, hlc: string = till.nextHlc()): OutboxOp {
   const occurredAt = till.now().toISOString();
   const opId = uuidv7(till.now().getTime());
-  const result = till.db
-    .prepare('INSERT INTO outbox (op_id, type, payload, occurred_at, hlc) VALUES (?, ?, ?, ?, ?)')
-    .run(opId, type, JSON.stringify(payload), occurredAt, hlc);
+  const result = prepared(till.db, 'INSERT INTO outbox (op_id, type, payload, occurred_at, hlc) VALUES (?, ?, ?, ?, ?)').run(
+    opId,
+    type,
+    JSON.stringify(payload),
+    occurredAt,
+    hlc,
+  );
   return { seq: Number(result.lastInsertRowid), opId, type, payload, occurredAt, hlc };
 }
 

@@ -3,13 +3,20 @@ import type { HandlersFor } from './dispatch.ts';
 import type { Store } from './store.ts';
 import type { Till } from './till.ts';
 
-/** Settings live in the store, not in the browser: nothing a till needs is in a cache. */
+// Read on every sale (tax mode, till code): parsed once, dropped whenever they are written.
+const cache = new WeakMap<Store, TillSettings>();
+
+/** Settings live in the store, never in browser storage that a reload or a cache clear could lose. */
 export function readSettings(store: Store): TillSettings {
+  const cached = cache.get(store);
+  if (cached) return cached;
   const rows = store.db.prepare('SELECT key, value FROM setting').all() as { key: string; value: string }[];
   const raw: Record<string, unknown> = { ...defaultTillSettings };
   for (const row of rows) raw[row.key] = JSON.parse(row.value);
   const parsed = tillSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : defaultTillSettings;
+  const settings = parsed.success ? parsed.data : defaultTillSettings;
+  cache.set(store, settings);
+  return settings;
 }
 
 /** Writes settings in the caller's transaction (or its own). */
@@ -20,6 +27,7 @@ export function writeSettings(store: Store, changes: Partial<TillSettings>): voi
   store.db.transaction(() => {
     for (const [key, value] of Object.entries(changes)) if (value !== undefined) put.run(key, JSON.stringify(value));
   })();
+  cache.delete(store);
 }
 
 export function settingsHandlers(till: Till): HandlersFor<typeof settingsOperations> {

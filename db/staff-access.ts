@@ -1,5 +1,5 @@
 import { TillError } from '../shared/errors.ts';
-import { type Override, type Permission, type Role, roleAllows, type StaffMember } from '../shared/staff.ts';
+import { type Override, type Permission, type Role, roleAllows, roleAtLeast, type StaffMember } from '../shared/staff.ts';
 import { pinMatches } from './pin.ts';
 import type { Till } from './till.ts';
 
@@ -7,7 +7,7 @@ import type { Till } from './till.ts';
 export const maxPinAttempts = 5;
 export const lockoutMinutes = 5;
 
-interface StaffRow {
+export interface StaffRow {
   id: string;
   name: string;
   role: Role;
@@ -15,19 +15,25 @@ interface StaffRow {
   failed_attempts: number;
   locked_until: string | null;
   active: number;
+  created_at: string;
 }
 
-function toMember(row: StaffRow): StaffMember {
+export function toMember(row: StaffRow): StaffMember {
   return { id: row.id, name: row.name, role: row.role, active: row.active === 1 };
+}
+
+export function staffRow(till: Till, id: string): StaffRow | undefined {
+  return till.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
 }
 
 /**
  * Checks a PIN, counting failures and locking out after maxPinAttempts. The failure count
- * is committed even though the call fails, so guessing cannot be retried for free.
+ * is committed even though the call fails, so guessing cannot be retried for free; call
+ * it outside any transaction that may roll back.
  */
 export function verifyPin(till: Till, staffId: string, pin: string): StaffMember {
-  const row = till.db.prepare('SELECT * FROM staff WHERE id = ?').get(staffId) as StaffRow | undefined;
-  if (!row || row.active !== 1) throw new TillError('unauthorized', 'unknown_staff', 'No such staff member');
+  const row = staffRow(till, staffId);
+  if (row?.active !== 1) throw new TillError('unauthorized', 'unknown_staff', 'No such staff member');
   const now = till.now();
   if (row.locked_until && row.locked_until > now.toISOString()) {
     throw new TillError('unauthorized', 'locked_out', `${row.name} is locked out until ${row.locked_until}`, {
@@ -55,22 +61,75 @@ export function verifyPin(till: Till, staffId: string, pin: string): StaffMember
   return toMember(row);
 }
 
-/** The signed-in staff member, or an `unauthorized` error (nobody signed in, or the till locked). */
-export function requireStaff(till: Till): StaffMember {
+/**
+ * The idle lock: a till left alone longer than settings().idleLockSeconds (0 = never)
+ * signs its staff member out. Returns true when it just did.
+ */
+export function applyIdleLock(till: Till): boolean {
+  if (!till.session.staffId) return false;
+  const seconds = till.settings().idleLockSeconds;
+  if (seconds === 0 || till.now().getTime() - till.session.lastActivityAt <= seconds * 1000) return false;
+  till.session.staffId = null;
+  return true;
+}
+
+/** Who is signed in now (after the idle lock), or null. */
+export function currentStaff(till: Till): StaffMember | null {
+  applyIdleLock(till);
   const id = till.session.staffId;
-  if (!id) throw new TillError('unauthorized', 'not_signed_in', 'Sign in first');
-  const row = till.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
-  if (!row || row.active !== 1) {
-    till.session.staffId = null;
-    throw new TillError('unauthorized', 'not_signed_in', 'Sign in first');
+  if (!id) return null;
+  const row = staffRow(till, id);
+  if (row?.active !== 1) {
+    till.session.staffId = null; // deactivated while signed in
+    return null;
   }
   return toMember(row);
+}
+
+/**
+ * The signed-in staff member, or an `unauthorized` error (nobody signed in, or the till
+ * locked itself after idling). A privileged action is activity, so it resets the idle clock.
+ */
+export function requireStaff(till: Till): StaffMember {
+  if (applyIdleLock(till)) {
+    const seconds = till.settings().idleLockSeconds;
+    throw new TillError('unauthorized', 'idle_locked', `The till locked after ${seconds} seconds without use; sign in again`, {
+      seconds,
+    });
+  }
+  const staff = currentStaff(till);
+  if (!staff) throw new TillError('unauthorized', 'not_signed_in', 'Sign in first');
+  till.session.lastActivityAt = till.now().getTime();
+  return staff;
+}
+
+/** The signed-in staff member if their role is at least `minimum` (no override: reports and logs). */
+export function requireRole(till: Till, minimum: Role): StaffMember {
+  const staff = requireStaff(till);
+  if (!roleAtLeast(staff.role, minimum)) {
+    throw new TillError('forbidden', 'needs_role', `Only a ${minimum} or above may do this`, { role: minimum });
+  }
+  return staff;
 }
 
 export interface Authorization {
   staffId: string;
   /** The manager whose PIN allowed this action for someone else, if any. */
   approvedBy: string | null;
+  staff: StaffMember;
+  approver: StaffMember | null;
+}
+
+/** Checks a manager's override for one permission: their PIN (with lockout) and their role. */
+export function verifyOverride(till: Till, permission: Permission, override: Override): StaffMember {
+  const manager = verifyPin(till, override.staffId, override.pin);
+  if (!roleAllows(manager.role, permission)) {
+    throw new TillError('forbidden', 'override_not_allowed', `${manager.name} may not allow ${permission}`, {
+      permission,
+      name: manager.name,
+    });
+  }
+  return manager;
 }
 
 /**
@@ -79,16 +138,10 @@ export interface Authorization {
  */
 export function authorize(till: Till, permission: Permission, override?: Override): Authorization {
   const staff = requireStaff(till);
-  if (roleAllows(staff.role, permission)) return { staffId: staff.id, approvedBy: null };
+  if (roleAllows(staff.role, permission)) return { staffId: staff.id, approvedBy: null, staff, approver: null };
   if (!override) {
     throw new TillError('forbidden', 'needs_manager', `${permission} needs a manager`, { permission });
   }
-  const manager = verifyPin(till, override.staffId, override.pin);
-  if (!roleAllows(manager.role, permission)) {
-    throw new TillError('forbidden', 'override_not_allowed', `${manager.name} may not allow ${permission}`, {
-      permission,
-      name: manager.name,
-    });
-  }
-  return { staffId: staff.id, approvedBy: manager.id };
+  const approver = verifyOverride(till, permission, override);
+  return { staffId: staff.id, approvedBy: approver.id, staff, approver };
 }

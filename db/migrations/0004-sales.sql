@@ -5,6 +5,8 @@ CREATE TABLE location (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL
 ) STRICT;
+-- Every till has at least its shop floor; more (back room, other stores) come from the server.
+INSERT INTO location (id, name) VALUES ('shop', 'Shop floor');
 
 CREATE TABLE customer (
   id TEXT PRIMARY KEY,
