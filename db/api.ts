@@ -1,4 +1,5 @@
 import { appHandlers, type Runtime } from './app.ts';
+import { backupHandlers } from './backup.ts';
 import { catalogHandlers } from './catalog.ts';
 import { type Api, type ApiOptions, createApi } from './dispatch.ts';
 import { saleHandlers } from './sale.ts';
@@ -19,6 +20,7 @@ export function createTillApi(till: Till, runtime: Runtime, options?: ApiOptions
       ...shiftHandlers(till),
       ...saleHandlers(till),
       ...stockHandlers(till),
+      ...backupHandlers(till),
     },
     till.events,
     options,

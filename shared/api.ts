@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { appOperations } from './app.ts';
+import { backupOperations } from './backup.ts';
 import { catalogOperations } from './catalog.ts';
 import type { Operation } from './contract.ts';
 import type { Result } from './errors.ts';
@@ -21,6 +22,7 @@ export const operations = {
   ...shiftOperations,
   ...saleOperations,
   ...stockOperations,
+  ...backupOperations,
 };
 
 export type Operations = typeof operations;

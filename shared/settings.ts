@@ -41,6 +41,10 @@ export const tillSettingsSchema = z.object({
   /** Lock the till after this many seconds without input (0 = never). */
   idleLockSeconds: z.number().int().min(0).max(86400),
   embeddedBarcodeRules: z.array(embeddedBarcodeRuleSchema).max(10),
+  /** Online backups: where (empty = the data folder's backups/), how often, how many to keep. */
+  backupFolder: z.string().max(500),
+  backupEveryMinutes: z.number().int().min(0).max(10080),
+  backupKeep: z.number().int().min(1).max(1000),
 });
 export type TillSettings = z.infer<typeof tillSettingsSchema>;
 
@@ -61,6 +65,9 @@ export const defaultTillSettings: TillSettings = {
     { prefix: '21', kind: 'price', itemDigits: 5, valueDigits: 5 },
     { prefix: '22', kind: 'weight', itemDigits: 5, valueDigits: 5 },
   ],
+  backupFolder: '',
+  backupEveryMinutes: 60,
+  backupKeep: 48,
 };
 
 export const settingsOperations = {
