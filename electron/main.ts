@@ -6,6 +6,7 @@ import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { createTillApi } from '../db/api.ts';
+import { scheduleBackups } from '../db/backup.ts';
 import { openStore, type Store } from '../db/store.ts';
 import { openTill } from '../db/till.ts';
 import { eventNames } from '../shared/api.ts';
@@ -47,8 +48,10 @@ if (!app.requestSingleInstanceLock()) {
     const appDir = app.getAppPath();
     const rendererDir = join(appDir, 'dist', 'renderer');
     store = openStore({ dataDir: app.getPath('userData'), migrationsDir: join(appDir, 'db', 'migrations') });
+    const till = openTill(store);
+    scheduleBackups(till, (error) => console.error('[tilldesk] scheduled backup failed:', error));
     const api = createTillApi(
-      openTill(store),
+      till,
       { transport: 'ipc', version: app.getVersion() },
       {
         onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createTillApi } from '../api.ts';
+import { scheduleBackups } from '../backup.ts';
 import { openStore } from '../store.ts';
 import { openTill } from '../till.ts';
 import { createHostServer } from './server.ts';
@@ -19,8 +20,10 @@ const token = process.env.TILLDESK_TOKEN ?? randomBytes(24).toString('base64url'
 const staticDir = `${root}dist/renderer`;
 
 const store = openStore({ dataDir });
+const till = openTill(store);
+const stopBackups = scheduleBackups(till, (error) => console.error('[tilldesk] scheduled backup failed:', error));
 const api = createTillApi(
-  openTill(store),
+  till,
   { transport: 'http', version },
   {
     onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),
@@ -36,6 +39,7 @@ server.listen(port, '127.0.0.1', () => {
 });
 
 function shutdown(): void {
+  stopBackups();
   server.close(() => {
     store.close();
     process.exit(0);
