@@ -4,8 +4,10 @@ import { catalogHandlers } from './catalog.ts';
 import { type Api, type ApiOptions, createApi } from './dispatch.ts';
 import { saleHandlers } from './sale.ts';
 import { settingsHandlers } from './settings.ts';
+import { setupHandlers } from './setup.ts';
 import { shiftHandlers } from './shift.ts';
 import { staffHandlers } from './staff.ts';
+import { checkAccess } from './staff-access.ts';
 import { stockHandlers } from './stock.ts';
 import type { Till } from './till.ts';
 
@@ -15,6 +17,7 @@ export function createTillApi(till: Till, runtime: Runtime, options?: ApiOptions
     {
       ...appHandlers(till, runtime),
       ...settingsHandlers(till),
+      ...setupHandlers(till),
       ...catalogHandlers(till),
       ...staffHandlers(till),
       ...shiftHandlers(till),
@@ -23,6 +26,6 @@ export function createTillApi(till: Till, runtime: Runtime, options?: ApiOptions
       ...backupHandlers(till),
     },
     till.events,
-    options,
+    { ...options, checkAccess: (access) => checkAccess(till, access) },
   );
 }

@@ -8,6 +8,7 @@ import {
   operations,
   type ParsedInputOf,
 } from '../shared/api.ts';
+import type { Access } from '../shared/contract.ts';
 import { createEmitter, type Emitter } from '../shared/emitter.ts';
 import { type ApiError, type Result, TillError } from '../shared/errors.ts';
 
@@ -26,6 +27,8 @@ export interface Api {
 }
 
 export interface ApiOptions {
+  /** Checks an operation's `access` (signed in, role) before its input is even parsed; throws TillError. */
+  checkAccess?: (access: Access) => void;
   /** Where unexpected errors go (the host's or main process's log). */
   onInternalError?: (name: string, error: unknown) => void;
 }
@@ -53,6 +56,12 @@ export function createApi(handlers: Handlers, events: Emitter<Events> = createEm
             params: { name: shown },
           },
         };
+      }
+      try {
+        options.checkAccess?.(operations[name].access);
+      } catch (error) {
+        if (error instanceof TillError) return { ok: false, error: error.toApiError() };
+        throw error;
       }
       const parsed = operations[name].input.safeParse(input);
       if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };

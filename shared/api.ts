@@ -10,6 +10,7 @@ import type { Operation } from './contract.ts';
 import type { Result } from './errors.ts';
 import { saleOperations } from './sale.ts';
 import { settingsOperations } from './settings.ts';
+import { setupOperations } from './setup.ts';
 import { shiftOperations } from './shift.ts';
 import { staffOperations } from './staff.ts';
 import { stockOperations } from './stock.ts';
@@ -17,6 +18,7 @@ import { stockOperations } from './stock.ts';
 export const operations = {
   ...appOperations,
   ...settingsOperations,
+  ...setupOperations,
   ...catalogOperations,
   ...staffOperations,
   ...shiftOperations,
