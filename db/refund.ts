@@ -66,7 +66,7 @@ export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperatio
           if (want.quantity > left) {
             throw new TillError('rejected', 'over_refund', `Only ${left / 1000} of ${line.name} can still be returned`, {
               name: line.name,
-              max: left / 1000,
+              left: left / 1000,
             });
           }
           const after = before.q + want.quantity;

@@ -84,10 +84,10 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
       return id ? loadOrder(till, id) : null;
     },
     'sale.addItem': ({ productId, quantity, unitPrice }) => addProduct(productId, quantity, unitPrice),
-    'sale.scan': ({ code }) => {
+    'sale.scan': ({ code, quantity }) => {
       const row = prepared(db, 'SELECT product_id FROM barcode WHERE code = ?').get(code) as { product_id: string } | undefined;
       if (!row) throw new TillError('not_found', 'unknown_barcode', `No product has barcode ${code}`, { code });
-      return addProduct(row.product_id, undefined, undefined);
+      return addProduct(row.product_id, quantity, undefined);
     },
     'sale.updateLine': ({ lineId, quantity, lineDiscount, unitPrice, override }) => {
       const line = openLine(till, lineId);

@@ -115,7 +115,10 @@ export const saleOperations = {
       .strict(),
     'staff',
   ),
-  'sale.scan': operation<Order>()(z.object({ code: z.string().trim().min(1).max(64) }).strict(), 'staff'),
+  'sale.scan': operation<Order>()(
+    z.object({ code: z.string().trim().min(1).max(64), quantity: quantitySchema.optional() }).strict(),
+    'staff',
+  ),
   'sale.updateLine': operation<Order>()(
     z
       .object({ lineId: id, quantity: quantitySchema.optional(), lineDiscount: money.optional(), unitPrice: money.optional(), override })

@@ -1,17 +1,42 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ComingNext } from './components/ComingNext.tsx';
 import { SyncIndicator } from './components/SyncIndicator.tsx';
 import { SettingsScreen } from './screens/settings/SettingsScreen.tsx';
-import { screens, useUi } from './ui-store.ts';
+import { SetupScreen } from './screens/setup/SetupScreen.tsx';
+import { SignInScreen } from './screens/signin/SignInScreen.tsx';
+import { TillScreen } from './screens/till/TillScreen.tsx';
+import { useSession } from './session.ts';
+import { type Screen, screens, useUi } from './ui-store.ts';
+import { useIdleLock } from './use-idle-lock.ts';
 
-export function App() {
+function ScreenView({ screen }: { screen: Screen }) {
+  switch (screen) {
+    case 'till':
+      return <TillScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+    default:
+      return <ComingNext screen={screen} />;
+  }
+}
+
+function Frame() {
   const { t } = useTranslation();
   const { screen, go } = useUi();
+  const { staff, lock } = useSession();
+  useIdleLock();
   return (
     <div className="frame">
       <header className="topbar">
         <span className="brand">{t('app.name')}</span>
         <SyncIndicator />
+        <span className="who">
+          {staff && t('header.signedInAs', { name: staff.name, role: t(`roles.${staff.role}`) })}
+          <button type="button" className="lock" onClick={() => void lock()}>
+            {t('header.lock')}
+          </button>
+        </span>
       </header>
       <nav className="rail" aria-label={t('nav.label')}>
         {screens.map((s) => (
@@ -26,7 +51,21 @@ export function App() {
           </button>
         ))}
       </nav>
-      <main className="content">{screen === 'settings' ? <SettingsScreen /> : <ComingNext screen={screen} />}</main>
+      <main className="content">
+        <ScreenView screen={screen} />
+      </main>
     </div>
   );
+}
+
+export function App() {
+  const { t } = useTranslation();
+  const { status, refresh } = useSession();
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  if (status === 'loading') return <p className="splash">{t('app.loading')}</p>;
+  if (status === 'setup') return <SetupScreen />;
+  if (status === 'signedOut') return <SignInScreen />;
+  return <Frame />;
 }

@@ -65,8 +65,12 @@ describe('ringing up a sale', () => {
     const before = counts(shop);
     expect((await shop.fails('sale.addItem', { productId: shop.products.bread, quantity: -1000 })).code).toBe('invalid_input');
     expect((await shop.fails('sale.addItem', { productId: shop.products.bread, quantity: 1.5 })).code).toBe('invalid_input');
-    expect((await shop.fails('sale.addItem', { productId: shop.products.bread, quantity: Number.NaN })).code).toBe('invalid_input');
-    expect((await shop.fails('sale.addItem', { productId: shop.products.bread, quantity: 1500 })).reason).toBe('whole_units_only');
+    expect((await shop.fails('sale.addItem', { productId: shop.products.bread, quantity: Number.NaN })).code).toBe(
+      'invalid_input',
+    );
+    expect((await shop.fails('sale.addItem', { productId: shop.products.bread, quantity: 1500 })).reason).toBe(
+      'whole_units_only',
+    );
     expect((await shop.fails('sale.addItem', { productId: shop.products.apples })).reason).toBe('weight_required');
     expect((await shop.fails('sale.addItem', { productId: 'nope' })).reason).toBe('unknown_product');
     expect((await shop.fails('sale.addItem', { productId: shop.products.bread, unitPrice: 1e300 })).code).toBe('invalid_input');
@@ -81,7 +85,9 @@ describe('ringing up a sale', () => {
     const before = counts(shop);
     const short = await shop.fails('sale.complete', { tenders: [{ kind: 'cash', amount: 200 }] });
     expect(short).toMatchObject({ code: 'rejected', reason: 'tender_short', params: { short: 75 } });
-    expect((await shop.fails('sale.complete', { tenders: [{ kind: 'card', amount: 275 }] })).reason).toBe('card_reference_required');
+    expect((await shop.fails('sale.complete', { tenders: [{ kind: 'card', amount: 275 }] })).reason).toBe(
+      'card_reference_required',
+    );
     shop.till.db.prepare('UPDATE shift SET closed_at = ?').run(new Date().toISOString());
     expect((await shop.fails('sale.complete', { tenders: [{ kind: 'cash', amount: 300 }] })).reason).toBe('no_open_shift');
     expect(counts(shop)).toEqual(before);
@@ -117,7 +123,11 @@ describe('discounts and overrides', () => {
     const before = counts(shop);
     const refused = await shop.fails('sale.updateLine', { lineId: line, lineDiscount: 200 });
     expect(refused).toMatchObject({ code: 'forbidden', reason: 'needs_manager' });
-    const wrong = await shop.fails('sale.updateLine', { lineId: line, lineDiscount: 200, override: { staffId: shop.manager, pin: '9999' } });
+    const wrong = await shop.fails('sale.updateLine', {
+      lineId: line,
+      lineDiscount: 200,
+      override: { staffId: shop.manager, pin: '9999' },
+    });
     expect(wrong.reason).toBe('wrong_pin');
     expect({ ...counts(shop) }).toEqual(before);
     const allowed = await shop.ok<Order>('sale.updateLine', {
@@ -199,9 +209,9 @@ describe('refunds and voids', () => {
     const milk = sale.lines[0];
     const soap = sale.lines[1];
     if (!milk || !soap) throw new Error('lines missing');
-    expect((await shop.fails('sale.refund', { orderId: sale.id, lines: [{ lineId: milk.id, quantity: 1000 }], reason: 'x' })).reason).toBe(
-      'needs_manager',
-    );
+    expect(
+      (await shop.fails('sale.refund', { orderId: sale.id, lines: [{ lineId: milk.id, quantity: 1000 }], reason: 'x' })).reason,
+    ).toBe('needs_manager');
     const override = { staffId: shop.manager, pin: '2222' };
     const first = await shop.ok<Order>('sale.refund', {
       orderId: sale.id,
@@ -212,8 +222,13 @@ describe('refunds and voids', () => {
     expect(first.kind).toBe('refund');
     expect(first.number).toBe('T01-000002');
     expect((await shop.ok<Order>('sale.order', { id: sale.id })).state).toBe('partially_refunded');
-    const over = await shop.fails('sale.refund', { orderId: sale.id, lines: [{ lineId: milk.id, quantity: 3000 }], reason: 'x', override });
-    expect(over).toMatchObject({ reason: 'over_refund', params: { max: 2 } });
+    const over = await shop.fails('sale.refund', {
+      orderId: sale.id,
+      lines: [{ lineId: milk.id, quantity: 3000 }],
+      reason: 'x',
+      override,
+    });
+    expect(over).toMatchObject({ reason: 'over_refund', params: { left: 2 } });
     const twice = await shop.fails('sale.refund', {
       orderId: sale.id,
       lines: [
@@ -236,12 +251,14 @@ describe('refunds and voids', () => {
     expect(first.total + second.total).toBe(-sale.total);
     expect(first.taxTotal + second.taxTotal).toBe(-sale.taxTotal);
     const refundedByTender = new Map<string, number>();
-    for (const r of [first, second]) for (const t of r.tenders) refundedByTender.set(t.kind, (refundedByTender.get(t.kind) ?? 0) - t.amount);
+    for (const r of [first, second])
+      for (const t of r.tenders) refundedByTender.set(t.kind, (refundedByTender.get(t.kind) ?? 0) - t.amount);
     for (const t of sale.tenders) expect(refundedByTender.get(t.kind) ?? 0).toBeLessThanOrEqual(t.amount);
     expect((await shop.ok<Order>('sale.order', { id: sale.id })).state).toBe('refunded');
-    expect((await shop.fails('sale.refund', { orderId: sale.id, lines: [{ lineId: soap.id, quantity: 1000 }], reason: 'x', override })).reason).toBe(
-      'not_refundable',
-    );
+    expect(
+      (await shop.fails('sale.refund', { orderId: sale.id, lines: [{ lineId: soap.id, quantity: 1000 }], reason: 'x', override }))
+        .reason,
+    ).toBe('not_refundable');
     // Restocked: 1 milk and the soap came back; 2 milk were written off.
     expect(onHand(shop, shop.products.milk)).toBe(-2000);
     expect(onHand(shop, shop.products.soap)).toBe(0);
@@ -264,8 +281,14 @@ describe('refunds and voids', () => {
     shop = makeShop();
     const sale = await sold(shop);
     shop.till.db.prepare('UPDATE shift SET closed_at = ?').run(new Date().toISOString());
-    shop.till.db.prepare("INSERT INTO shift (id, opened_by, opened_at, float) VALUES ('s2', ?, ?, 0)").run(shop.cashier, new Date().toISOString());
-    const error = await shop.fails('sale.void', { orderId: sale.id, reason: 'late', override: { staffId: shop.manager, pin: '2222' } });
+    shop.till.db
+      .prepare("INSERT INTO shift (id, opened_by, opened_at, float) VALUES ('s2', ?, ?, 0)")
+      .run(shop.cashier, new Date().toISOString());
+    const error = await shop.fails('sale.void', {
+      orderId: sale.id,
+      reason: 'late',
+      override: { staffId: shop.manager, pin: '2222' },
+    });
     expect(error.reason).toBe('void_other_shift');
   });
 });

@@ -20,10 +20,14 @@ export function setLanguage(language: Language): void {
   document.documentElement.lang = language;
 }
 
+/** Error params that are money (minor units), shown in the shop's currency. */
+const moneyParams = new Set(['short', 'max', 'amount']);
+
 /** An error from the store, in the chosen language: its specific reason, else its code. */
-export function errorText(error: ApiError): string {
+export function errorText(error: ApiError, money?: (minor: number) => string): string {
   const details = error.issues?.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') ?? '';
-  const params = { ...error.params, details };
+  const params: Record<string, string | number> = { ...error.params, details };
+  if (money) for (const key of moneyParams) if (typeof params[key] === 'number') params[key] = money(params[key]);
   for (const key of [error.reason, error.code]) {
     if (i18n.exists(`errors.${key}`)) return i18n.t(`errors.${key}`, params);
   }
