@@ -85,7 +85,7 @@ export function restoreBackup(dataDir: string, backupPath: string, now = new Dat
       });
     }
     const version = check.pragma('user_version', { simple: true }) as number;
-    const known = loadMigrations().length;
+    const known = loadMigrations().at(-1)?.version ?? 0;
     if (version > known) {
       throw new TillError('conflict', 'newer_database', `Backup has schema ${version}; this version knows ${known}`, {
         found: version,

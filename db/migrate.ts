@@ -19,11 +19,13 @@ export function loadMigrations(dir: string = fileURLToPath(new URL('./migrations
   const migrations = readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort()
-    .map((file, index) => {
+    .map((file, index, files) => {
       const match = fileName.exec(file);
       if (!match) throw new Error(`Migration file ${file} must be named NNNN-name.sql`);
       const version = Number(match[1]);
-      if (version !== index + 1) throw new Error(`Migration ${file} is out of sequence: expected ${index + 1}`);
+      const previous = index > 0 ? Number(fileName.exec(files[index - 1] ?? '')?.[1]) : 0;
+      // Numbers only rise; a gap is allowed (a number given out and not needed), a repeat is not.
+      if (version <= previous) throw new Error(`Migration ${file} repeats or goes back from ${previous}`);
       const sql = readFileSync(join(dir, file), 'utf8');
       return { version, name: match[2] ?? file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
     });
@@ -41,7 +43,7 @@ export function migrate(db: Database.Database, migrations: Migration[]): number 
     checksum TEXT NOT NULL,
     applied_at TEXT NOT NULL
   ) STRICT`);
-  const known = migrations.length;
+  const known = migrations.at(-1)?.version ?? 0;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > known) {
     throw new TillError(
@@ -56,7 +58,7 @@ export function migrate(db: Database.Database, migrations: Migration[]): number 
     checksum: string;
   }[];
   for (const row of applied) {
-    const migration = migrations[row.version - 1];
+    const migration = migrations.find((m) => m.version === row.version);
     if (migration && migration.checksum !== row.checksum) {
       throw new TillError(
         'conflict',
@@ -66,7 +68,7 @@ export function migrate(db: Database.Database, migrations: Migration[]): number 
       );
     }
   }
-  const pending = migrations.slice(current);
+  const pending = migrations.filter((m) => m.version > current);
   if (pending.length === 0) return current;
   const record = db.prepare('INSERT INTO schema_migration (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
   db.transaction(() => {

@@ -2,10 +2,11 @@ import { allocateRefund } from '../shared/cash.ts';
 import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { roundDiv } from '../shared/money.ts';
+import { priceOrder } from '../shared/pricing.ts';
 import type { saleOperations } from '../shared/sale.ts';
 import { shopFloor } from '../shared/stock.ts';
 import { writeAudit } from './audit.ts';
-import { checkQuantity, nextOrderNumber, openShiftId } from './cart.ts';
+import { checkQuantity, nextOrderNumber, openShiftId, productForSale } from './cart.ts';
 import type { HandlersFor } from './dispatch.ts';
 import { loadOrder, refundedSoFar } from './order-read.ts';
 import { appendOp } from './outbox.ts';
@@ -20,7 +21,9 @@ import type { Till } from './till.ts';
  * and each line's money is a share of what was paid for it, so the refunds of a line add
  * up to exactly its total — never a cent more.
  */
-export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperations, 'sale.refund' | 'sale.void'>> {
+export function refundHandlers(
+  till: Till,
+): HandlersFor<Pick<typeof saleOperations, 'sale.refund' | 'sale.void' | 'sale.returnWithoutReceipt'>> {
   const { db } = till;
   return {
     'sale.refund': (input) => {
@@ -28,10 +31,15 @@ export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperatio
       const result = db.transaction(() => {
         const sale = loadOrder(till, input.orderId);
         if (sale.kind !== 'sale' || (sale.state !== 'completed' && sale.state !== 'partially_refunded')) {
-          throw new TillError('rejected', 'not_refundable', `Order ${sale.number ?? sale.id} cannot be refunded (${sale.state})`, {
-            number: sale.number ?? sale.id,
-            state: sale.state,
-          });
+          throw new TillError(
+            'rejected',
+            'not_refundable',
+            `Order ${sale.number ?? sale.id} cannot be refunded (${sale.state})`,
+            {
+              number: sale.number ?? sale.id,
+              state: sale.state,
+            },
+          );
         }
         // The same line asked for twice counts once, summed.
         const wanted = new Map<string, { quantity: number; restock: boolean }>();
@@ -105,10 +113,17 @@ export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperatio
             );
           }
         }
-        prepared(db, 'UPDATE orders SET subtotal = ?, tax_total = ?, total = ? WHERE id = ?').run(-amount, -tax, -amount, refundId);
+        prepared(db, 'UPDATE orders SET subtotal = ?, tax_total = ?, total = ? WHERE id = ?').run(
+          -amount,
+          -tax,
+          -amount,
+          refundId,
+        );
 
         const paid = sale.tenders.map((t) => {
-          const back = prepared(db, 'SELECT coalesce(sum(-amount), 0) AS r FROM tender WHERE original_tender_id = ?').get(t.id) as {
+          const back = prepared(db, 'SELECT coalesce(sum(-amount), 0) AS r FROM tender WHERE original_tender_id = ?').get(
+            t.id,
+          ) as {
             r: number;
           };
           return { id: t.id, kind: t.kind, paid: t.amount, refunded: back.r };
@@ -121,7 +136,8 @@ export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperatio
           input.refundTo === 'store_credit'
             ? [{ id: null, kind: 'store_credit' as const, amount }]
             : allocateRefund(paid, amount).map((a) => ({ id: a.id as string | null, kind: a.kind, amount: a.amount }));
-        for (const t of tenders) if (t.amount > 0) insertTender.run(uuidv7(till.now().getTime()), refundId, t.kind, -t.amount, t.id);
+        for (const t of tenders)
+          if (t.amount > 0) insertTender.run(uuidv7(till.now().getTime()), refundId, t.kind, -t.amount, t.id);
 
         const fully = loadOrder(till, sale.id).lines.every((l) => l.refundedQuantity >= l.quantity);
         prepared(db, 'UPDATE orders SET state = ? WHERE id = ?').run(fully ? 'refunded' : 'partially_refunded', sale.id);
@@ -133,6 +149,91 @@ export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperatio
           action: 'sale.refund',
           subject: sale.id,
           after: { refund: number, amount, reason: input.reason, to: input.refundTo },
+        });
+        return refund;
+      })();
+      till.events.emit('stock.changed', { productIds: result.lines.map((l) => l.productId) });
+      return result;
+    },
+    'sale.returnWithoutReceipt': (input) => {
+      const auth = authorize(till, 'return_without_receipt', input.override);
+      const products = input.lines.map((l) => {
+        const product = productForSale(till, l.productId);
+        checkQuantity(product.unit, l.quantity, product.name);
+        return product;
+      });
+      const priced = priceOrder(
+        input.lines.map((l, i) => ({
+          unitPrice: products[i]?.price ?? 0,
+          quantity: l.quantity,
+          lineDiscount: 0,
+          taxRateBp: products[i]?.rate_bp ?? 0,
+        })),
+        0,
+        till.settings().taxMode,
+      );
+      const result = db.transaction(() => {
+        const refundId = uuidv7(till.now().getTime());
+        const now = till.now().toISOString();
+        const shiftId = openShiftId(till);
+        const number = nextOrderNumber(till);
+        prepared(
+          db,
+          `INSERT INTO orders (id, number, kind, state, staff_id, shift_id, subtotal, tax_total, total, note, opened_at, completed_at)
+           VALUES (?, ?, 'refund', 'completed', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(refundId, number, auth.staffId, shiftId, -priced.subtotal, -priced.taxTotal, -priced.total, input.reason, now, now);
+        const movements = [];
+        for (const [i, line] of input.lines.entries()) {
+          const product = products[i];
+          const figures = priced.lines[i];
+          if (!product || !figures) continue;
+          prepared(
+            db,
+            `INSERT INTO order_line (id, order_id, position, product_id, sku, name, unit, quantity, unit_price, tax_rate_bp, tax, total, restock)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            uuidv7(till.now().getTime()),
+            refundId,
+            i + 1,
+            product.id,
+            product.sku,
+            product.name,
+            product.unit,
+            line.quantity,
+            product.price,
+            product.rate_bp,
+            -figures.tax,
+            -figures.total,
+            line.restock ? 1 : 0,
+          );
+          if (line.restock) {
+            movements.push(
+              recordMovement(till, {
+                productId: product.id,
+                locationId: shopFloor,
+                kind: 'return',
+                quantity: line.quantity,
+                orderId: refundId,
+                staffId: auth.staffId,
+                occurredAt: now,
+              }),
+            );
+          }
+        }
+        prepared(db, 'INSERT INTO tender (id, order_id, kind, amount, change) VALUES (?, ?, ?, ?, 0)').run(
+          uuidv7(till.now().getTime()),
+          refundId,
+          input.refundTo,
+          -priced.total,
+        );
+        const refund = loadOrder(till, refundId);
+        appendOp(till, 'sale.refunded', { refund: { ...refund, related: undefined }, movements });
+        writeAudit(till, {
+          staffId: auth.staffId,
+          approvedBy: auth.approvedBy,
+          action: 'sale.return_without_receipt',
+          subject: refundId,
+          after: { refund: number, amount: priced.total, reason: input.reason, to: input.refundTo },
         });
         return refund;
       })();
@@ -153,9 +254,10 @@ export function refundHandlers(till: Till): HandlersFor<Pick<typeof saleOperatio
           throw new TillError('rejected', 'void_other_shift', 'Only sales of the current shift can be voided; use a refund');
         }
         const now = till.now().toISOString();
-        const sold = prepared(db, "SELECT product_id, location_id, quantity FROM stock_movement WHERE order_id = ? AND kind = 'sale'").all(
-          orderId,
-        ) as { product_id: string; location_id: string; quantity: number }[];
+        const sold = prepared(
+          db,
+          "SELECT product_id, location_id, quantity FROM stock_movement WHERE order_id = ? AND kind = 'sale'",
+        ).all(orderId) as { product_id: string; location_id: string; quantity: number }[];
         const movements = sold.map((m) =>
           recordMovement(till, {
             productId: m.product_id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { tenderKinds } from './cash.ts';
 import type { TenderKind } from './cash.ts';
+import { tenderKinds } from './cash.ts';
 import { operation } from './contract.ts';
 import { overrideSchema } from './staff.ts';
 import { quantitySchema } from './stock.ts';
@@ -121,7 +121,13 @@ export const saleOperations = {
   ),
   'sale.updateLine': operation<Order>()(
     z
-      .object({ lineId: id, quantity: quantitySchema.optional(), lineDiscount: money.optional(), unitPrice: money.optional(), override })
+      .object({
+        lineId: id,
+        quantity: quantitySchema.optional(),
+        lineDiscount: money.optional(),
+        unitPrice: money.optional(),
+        override,
+      })
       .strict(),
     'staff',
   ),
@@ -133,7 +139,10 @@ export const saleOperations = {
   'sale.resume': operation<Order>()(z.object({ orderId: id }).strict(), 'staff'),
   'sale.clear': operation<null>()(z.object({}).strict(), 'staff'),
   'sale.complete': operation<Order>()(z.object({ tenders: z.array(tenderInputSchema).min(1).max(20) }).strict(), 'staff'),
-  'sale.void': operation<Order>()(z.object({ orderId: id, reason: z.string().trim().min(1).max(200), override }).strict(), 'staff'),
+  'sale.void': operation<Order>()(
+    z.object({ orderId: id, reason: z.string().trim().min(1).max(200), override }).strict(),
+    'staff',
+  ),
   'sale.refund': operation<Order>()(
     z
       .object({
@@ -144,6 +153,21 @@ export const saleOperations = {
           .max(500),
         /** Back to the tenders the customer paid with, or as store credit. */
         refundTo: z.enum(['original', 'store_credit']).default('original'),
+        reason: z.string().trim().min(1).max(200),
+        override,
+      })
+      .strict(),
+    'staff',
+  ),
+  /** A return with no receipt to link to: today's catalog price, a manager's approval. */
+  'sale.returnWithoutReceipt': operation<Order>()(
+    z
+      .object({
+        lines: z
+          .array(z.object({ productId: id, quantity: quantitySchema, restock: z.boolean().default(true) }).strict())
+          .min(1)
+          .max(200),
+        refundTo: z.enum(['cash', 'store_credit', 'voucher', 'other']).default('store_credit'),
         reason: z.string().trim().min(1).max(200),
         override,
       })

@@ -292,3 +292,35 @@ describe('refunds and voids', () => {
     expect(error.reason).toBe('void_other_shift');
   });
 });
+
+describe('returns without a receipt', () => {
+  it('need a manager, price at today’s catalog price and restock what is put back', async () => {
+    shop = makeShop();
+    const before = counts(shop);
+    const input = {
+      lines: [
+        { productId: shop.products.soap, quantity: 2000 },
+        { productId: shop.products.milk, quantity: 1000, restock: false },
+      ],
+      refundTo: 'cash',
+      reason: 'Gift, no receipt',
+    };
+    expect((await shop.fails('sale.returnWithoutReceipt', input)).reason).toBe('needs_manager');
+    expect(
+      (await shop.fails('sale.returnWithoutReceipt', { ...input, lines: [{ productId: shop.products.soap, quantity: 500 }] }))
+        .reason,
+    ).toBe('needs_manager');
+    expect(counts(shop)).toEqual(before);
+    const refund = await shop.ok<Order>('sale.returnWithoutReceipt', {
+      ...input,
+      override: { staffId: shop.manager, pin: '2222' },
+    });
+    expect(refund).toMatchObject({ kind: 'refund', originalOrderId: null, total: -(2 * 275 + 199) });
+    expect(refund.tenders).toEqual([expect.objectContaining({ kind: 'cash', amount: -(2 * 275 + 199) })]);
+    expect(onHand(shop, shop.products.soap)).toBe(2000);
+    expect(onHand(shop, shop.products.milk)).toBe(0);
+    const audit = shop.till.db.prepare("SELECT approved_by FROM audit WHERE action = 'sale.return_without_receipt'").get();
+    expect(audit).toEqual({ approved_by: shop.manager });
+    expect(checkLedger(shop.till)).toEqual([]);
+  });
+});
