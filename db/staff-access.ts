@@ -1,3 +1,4 @@
+import type { Access } from '../shared/contract.ts';
 import { TillError } from '../shared/errors.ts';
 import { type Override, type Permission, type Role, roleAllows, roleAtLeast, type StaffMember } from '../shared/staff.ts';
 import { pinMatches } from './pin.ts';
@@ -144,4 +145,11 @@ export function authorize(till: Till, permission: Permission, override?: Overrid
   }
   const approver = verifyOverride(till, permission, override);
   return { staffId: staff.id, approvedBy: approver.id, staff, approver };
+}
+
+/** The contract's coarse gate (shared/contract.ts Access); fine-grained permissions use authorize(). */
+export function checkAccess(till: Till, access: Access): void {
+  if (access === 'anyone') return;
+  if (access === 'staff') requireStaff(till);
+  else requireRole(till, access);
 }

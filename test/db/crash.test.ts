@@ -64,7 +64,9 @@ describe('a till killed mid-sale', () => {
         )
         .all();
       expect(partial).toEqual([]);
-      const orphans = db.prepare("SELECT count(*) AS n FROM tender t JOIN orders o ON o.id = t.order_id WHERE o.state = 'open'").get();
+      const orphans = db
+        .prepare("SELECT count(*) AS n FROM tender t JOIN orders o ON o.id = t.order_id WHERE o.state = 'open'")
+        .get();
       expect(orphans).toEqual({ n: 0 });
       expect(checkLedger(check.till)).toEqual([]);
       openAfterKill += (db.prepare("SELECT count(*) AS n FROM orders WHERE state = 'open'").get() as { n: number }).n;

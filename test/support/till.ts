@@ -8,8 +8,8 @@ import { hashPin } from '../../db/pin.ts';
 import { writeSettings } from '../../db/settings.ts';
 import { openStore } from '../../db/store.ts';
 import { openTill, type Till } from '../../db/till.ts';
-import { uuidv7 } from '../../shared/ids.ts';
 import type { Result } from '../../shared/errors.ts';
+import { uuidv7 } from '../../shared/ids.ts';
 import type { Role } from '../../shared/staff.ts';
 
 export interface TestTill {
@@ -90,12 +90,16 @@ export function addProduct(till: Till, spec: ProductSpec): string {
 
 export function openShift(till: Till, staffId: string, float = 10000): string {
   const id = uuidv7();
-  till.db.prepare('INSERT INTO shift (id, opened_by, opened_at, float) VALUES (?, ?, ?, ?)').run(id, staffId, till.now().toISOString(), float);
+  till.db
+    .prepare('INSERT INTO shift (id, opened_by, opened_at, float) VALUES (?, ?, ?, ?)')
+    .run(id, staffId, till.now().toISOString(), float);
   return id;
 }
 
 /** A small shop: EUR, VAT-inclusive, a cashier and a manager signed in as the cashier, an open shift. */
-export function makeShop(options: { taxMode?: 'inclusive' | 'exclusive'; cashRoundingStep?: number; dir?: string; now?: () => Date } = {}) {
+export function makeShop(
+  options: { taxMode?: 'inclusive' | 'exclusive'; cashRoundingStep?: number; dir?: string; now?: () => Date } = {},
+) {
   const t = makeTill(options);
   writeSettings(t.till.store, {
     setupComplete: true,
@@ -108,9 +112,27 @@ export function makeShop(options: { taxMode?: 'inclusive' | 'exclusive'; cashRou
   const manager = addStaff(t.till, 'Max Manager', 'manager', '2222');
   const standard = addTaxClass(t.till, 2000);
   const reduced = addTaxClass(t.till, 500);
-  const milk = addProduct(t.till, { sku: 'MILK-1L', name: 'Oat Milk 1L', price: 199, taxClassId: reduced, barcodes: ['4006381333931'] });
-  const bread = addProduct(t.till, { sku: 'BREAD-800', name: 'Sourdough Loaf 800g', price: 349, taxClassId: reduced, barcodes: ['5012345678900'] });
-  const soap = addProduct(t.till, { sku: 'SOAP-250', name: 'Hand Soap 250ml', price: 275, taxClassId: standard, barcodes: ['036000291452'] });
+  const milk = addProduct(t.till, {
+    sku: 'MILK-1L',
+    name: 'Oat Milk 1L',
+    price: 199,
+    taxClassId: reduced,
+    barcodes: ['4006381333931'],
+  });
+  const bread = addProduct(t.till, {
+    sku: 'BREAD-800',
+    name: 'Sourdough Loaf 800g',
+    price: 349,
+    taxClassId: reduced,
+    barcodes: ['5012345678900'],
+  });
+  const soap = addProduct(t.till, {
+    sku: 'SOAP-250',
+    name: 'Hand Soap 250ml',
+    price: 275,
+    taxClassId: standard,
+    barcodes: ['036000291452'],
+  });
   const apples = addProduct(t.till, { sku: 'APPLE-KG', name: 'Apples (kg)', price: 299, taxClassId: reduced, unit: 'weight' });
   signIn(t.till, cashier);
   const shift = openShift(t.till, cashier);
