@@ -3,8 +3,8 @@ import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { discountShareBp } from '../shared/pricing.ts';
 import type { saleOperations } from '../shared/sale.ts';
-import { shopFloor } from '../shared/stock.ts';
 import type { Override } from '../shared/staff.ts';
+import { shopFloor } from '../shared/stock.ts';
 import { writeAudit } from './audit.ts';
 import {
   addLine,
@@ -25,6 +25,7 @@ import { refundHandlers } from './refund.ts';
 import { prepared } from './sql.ts';
 import { authorize, requireStaff } from './staff-access.ts';
 import { recordMovement } from './stock.ts';
+import { suggestionsFor } from './suggestions.ts';
 import type { Till } from './till.ts';
 
 interface LineRow {
@@ -95,16 +96,14 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
       checkQuantity(line.unit, newQuantity, line.name);
       const newPrice = unitPrice ?? line.unit_price;
       const newDiscount = lineDiscount ?? line.line_discount;
-      const priceAuth = unitPrice !== undefined && unitPrice !== line.unit_price ? authorize(till, 'override_price', override) : null;
+      const priceAuth =
+        unitPrice !== undefined && unitPrice !== line.unit_price ? authorize(till, 'override_price', override) : null;
       const discountAuth = authorizeDiscount(till, newDiscount, lineGross(newPrice, newQuantity), override);
       db.transaction(() => {
-        prepared(db, 'UPDATE order_line SET quantity = ?, unit_price = ?, line_discount = ?, price_overridden = ? WHERE id = ?').run(
-          newQuantity,
-          newPrice,
-          newDiscount,
-          priceAuth || line.price_overridden ? 1 : 0,
-          lineId,
-        );
+        prepared(
+          db,
+          'UPDATE order_line SET quantity = ?, unit_price = ?, line_discount = ?, price_overridden = ? WHERE id = ?',
+        ).run(newQuantity, newPrice, newDiscount, priceAuth || line.price_overridden ? 1 : 0, lineId);
         repriceOrder(till, line.order_id);
         if (priceAuth) {
           writeAudit(till, {
@@ -175,7 +174,10 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
       const orderId = requireOpenOrder(till);
       const lines = prepared(db, 'SELECT count(*) AS n FROM order_line WHERE order_id = ?').get(orderId) as { n: number };
       if (lines.n === 0) throw new TillError('rejected', 'nothing_to_park', 'The sale is empty: nothing to park');
-      prepared(db, "UPDATE orders SET state = 'parked', parked_at = ? WHERE id = ? AND state = 'open'").run(till.now().toISOString(), orderId);
+      prepared(db, "UPDATE orders SET state = 'parked', parked_at = ? WHERE id = ? AND state = 'open'").run(
+        till.now().toISOString(),
+        orderId,
+      );
       const [summary] = orderSummaries(till, 'o.id = ?', orderId);
       if (!summary) throw new TillError('internal', 'internal', 'Parked order vanished');
       return summary;
@@ -193,8 +195,11 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
           if (n > 0) throw new TillError('conflict', 'sale_in_progress', 'Finish or park the sale in progress first');
           prepared(db, 'DELETE FROM orders WHERE id = ?').run(current);
         }
-        const result = prepared(db, "UPDATE orders SET state = 'open', parked_at = NULL WHERE id = ? AND state = 'parked'").run(orderId);
-        if (result.changes === 0) throw new TillError('not_found', 'unknown_parked_sale', 'That parked sale is gone', { id: orderId });
+        const result = prepared(db, "UPDATE orders SET state = 'open', parked_at = NULL WHERE id = ? AND state = 'parked'").run(
+          orderId,
+        );
+        if (result.changes === 0)
+          throw new TillError('not_found', 'unknown_parked_sale', 'That parked sale is gone', { id: orderId });
       })();
       return loadOrder(till, orderId);
     },
@@ -236,7 +241,8 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
           db,
           "UPDATE orders SET state = 'completed', number = ?, shift_id = ?, cash_rounding = ?, completed_at = ? WHERE id = ? AND state = 'open'",
         ).run(number, shiftId, settlement.cashRounding, now, orderId);
-        if (moved.changes !== 1) throw new TillError('conflict', 'sale_changed', 'The sale changed while paying; please check it');
+        if (moved.changes !== 1)
+          throw new TillError('conflict', 'sale_changed', 'The sale changed while paying; please check it');
         const insertTender = prepared(
           db,
           'INSERT INTO tender (id, order_id, kind, amount, tendered, change, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -264,7 +270,14 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
             occurredAt: now,
           }),
         );
-        const completed = { ...order, state: 'completed' as const, number, shiftId, cashRounding: settlement.cashRounding, completedAt: now };
+        const completed = {
+          ...order,
+          state: 'completed' as const,
+          number,
+          shiftId,
+          cashRounding: settlement.cashRounding,
+          completedAt: now,
+        };
         appendOp(till, 'sale.completed', {
           order: { ...completed, tenders: tenderRows, related: undefined },
           movements,
@@ -278,6 +291,17 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
       })();
       till.events.emit('stock.changed', { productIds: order.lines.map((l) => l.productId) });
       return loadOrder(till, orderId);
+    },
+    'sale.suggestions': ({ productId }) => {
+      const open = openOrderId(till);
+      const onSale = open
+        ? (prepared(db, 'SELECT product_id FROM order_line WHERE order_id = ?').all(open) as { product_id: string }[])
+        : [];
+      return suggestionsFor(
+        till,
+        productId,
+        onSale.map((l) => l.product_id),
+      );
     },
     'sale.order': ({ id }) => {
       requireStaff(till);

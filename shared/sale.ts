@@ -174,6 +174,10 @@ export const saleOperations = {
       .strict(),
     'staff',
   ),
+  /** Up to three products often bought with this one (this shop's own history), not already on the sale. */
+  'sale.suggestions': operation<
+    { id: string; name: string; sku: string; unit: 'each' | 'weight'; price: number; together: number }[]
+  >()(z.object({ productId: id }).strict(), 'staff'),
   'sale.order': operation<Order>()(z.object({ id }).strict(), 'staff'),
   'sale.byNumber': operation<Order>()(z.object({ number: z.string().trim().min(1).max(32) }).strict(), 'staff'),
 };

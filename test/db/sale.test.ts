@@ -324,3 +324,27 @@ describe('returns without a receipt', () => {
     expect(checkLedger(shop.till)).toEqual([]);
   });
 });
+
+describe('frequently bought together', () => {
+  it('suggests what this shop’s customers bought with the item, most often first, leaving out what is on the sale', async () => {
+    shop = makeShop();
+    const { milk, bread, soap } = shop.products;
+    const basket = async (ids: string[]) => {
+      for (const productId of ids) await shop.ok('sale.addItem', { productId });
+      const open = await shop.ok<Order>('sale.current', {});
+      await shop.ok('sale.complete', { tenders: [{ kind: 'cash', amount: open.total }] });
+    };
+    await basket([milk, bread]);
+    await basket([milk, bread]);
+    await basket([milk, soap]);
+    await basket([soap]);
+    type S = { id: string; together: number };
+    expect((await shop.ok<S[]>('sale.suggestions', { productId: milk })).map((s) => [s.id, s.together])).toEqual([
+      [bread, 2],
+      [soap, 1],
+    ]);
+    await shop.ok('sale.addItem', { productId: bread });
+    expect((await shop.ok<S[]>('sale.suggestions', { productId: milk })).map((s) => s.id)).toEqual([soap]);
+    expect(await shop.ok('sale.suggestions', { productId: 'unknown' })).toEqual([]);
+  });
+});

@@ -13,10 +13,13 @@ import { OpenShift } from './OpenShift.tsx';
 import { ParkedDialog } from './ParkedDialog.tsx';
 import { PaymentDialog } from './PaymentDialog.tsx';
 import { ProductSearch } from './ProductSearch.tsx';
+import { ReturnDialog } from './ReturnDialog.tsx';
+import { ShiftDialog } from './ShiftDialog.tsx';
+import { Suggestions } from './Suggestions.tsx';
 import { Totals } from './Totals.tsx';
 import { WeighDialog } from './WeighDialog.tsx';
 
-type Open = null | 'pay' | 'parked' | 'confirmClear' | LineEdit;
+type Open = null | 'pay' | 'parked' | 'confirmClear' | 'return' | 'shift' | LineEdit;
 
 /** The checkout: scan or search, adjust lines, take payment. Every action has an F-key. */
 export function TillScreen() {
@@ -51,8 +54,12 @@ export function TillScreen() {
           return () => selected && setOpen('quantity');
         case 'F8':
           return () => hasLines && void cart.park();
+        case 'F9':
+          return () => !hasLines && setOpen('return');
         case 'F10':
           return () => setOpen('parked');
+        case 'F11':
+          return () => !hasLines && setOpen('shift');
         case 'F12':
           return () => hasLines && setOpen('pay');
         default:
@@ -88,6 +95,7 @@ export function TillScreen() {
           </output>
         )}
         <LineList order={order} />
+        <Suggestions />
       </div>
       <aside className="till-right">
         <Totals order={order} />
@@ -116,6 +124,12 @@ export function TillScreen() {
           <button type="button" onClick={() => setOpen('parked')}>
             {t('till.parked')} <kbd>F10</kbd>
           </button>
+          <button type="button" disabled={hasLines} onClick={() => setOpen('return')}>
+            {t('till.return')} <kbd>F9</kbd>
+          </button>
+          <button type="button" disabled={hasLines} onClick={() => setOpen('shift')}>
+            {t('till.shift')} <kbd>F11</kbd>
+          </button>
           <button type="button" className="danger" disabled={!hasLines} onClick={() => setOpen('confirmClear')}>
             {t('till.clear')}
           </button>
@@ -123,6 +137,24 @@ export function TillScreen() {
       </aside>
       {open === 'pay' && order && <PaymentDialog total={order.total} onClose={() => setOpen(null)} />}
       {open === 'parked' && <ParkedDialog onClose={() => setOpen(null)} />}
+      {open === 'return' && (
+        <ReturnDialog
+          onClose={() => setOpen(null)}
+          onDone={(refund) => {
+            setOpen(null);
+            useCart.setState({ completed: refund });
+          }}
+        />
+      )}
+      {open === 'shift' && (
+        <ShiftDialog
+          onClose={() => setOpen(null)}
+          onClosed={() => {
+            setOpen(null);
+            checkShift();
+          }}
+        />
+      )}
       {(open === 'quantity' || open === 'discount' || open === 'price' || open === 'orderDiscount') && (
         <LineDialog edit={open} line={selected} onClose={() => setOpen(null)} />
       )}

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ProductSummary } from '../../../../shared/catalog.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { useMoney } from '../../format.ts';
+import type { Sellable } from './cart-store.ts';
 
 /** Weighed goods: the cashier types the scale's reading in kilograms (e.g. 0.615). */
 export function WeighDialog({
@@ -10,7 +10,7 @@ export function WeighDialog({
   onWeighed,
   onCancel,
 }: {
-  product: ProductSummary;
+  product: Sellable;
   onWeighed: (grams: number) => void;
   onCancel: () => void;
 }) {

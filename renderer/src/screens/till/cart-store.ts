@@ -6,6 +6,9 @@ import type { Order } from '../../../../shared/sale.ts';
 import type { Override, Permission } from '../../../../shared/staff.ts';
 import { call } from '../../session.ts';
 
+/** What the till needs to put a product on a sale (a search hit, a suggestion). */
+export type Sellable = Pick<ProductSummary, 'id' | 'name' | 'unit' | 'price'>;
+
 /** An action waiting for a manager's PIN, retried with it once approved. */
 export interface PendingOverride {
   permission: Permission;
@@ -21,14 +24,14 @@ interface CartState {
   searchText: string;
   setSearchText(text: string): void;
   /** A weighed product waiting for its weight. */
-  weighing: ProductSummary | null;
+  weighing: Sellable | null;
   pendingOverride: PendingOverride | null;
   /** The sale just completed, shown with its receipt until the next scan. */
   completed: Order | null;
   load(): Promise<void>;
   scan(code: string): Promise<void>;
-  pick(product: ProductSummary): Promise<void>;
-  addWeighed(product: ProductSummary, grams: number): Promise<void>;
+  pick(product: Sellable): Promise<void>;
+  addWeighed(product: Sellable, grams: number): Promise<void>;
   select(lineId: string | null): void;
   updateLine(lineId: string, change: { quantity?: number; lineDiscount?: number; unitPrice?: number }): Promise<void>;
   removeLine(lineId: string): Promise<void>;
