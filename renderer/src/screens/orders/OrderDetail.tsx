@@ -248,6 +248,7 @@ export function OrderDetail({ id }: { id: string }) {
       {dialog === 'receipt' && <ReceiptDialog orderId={order.id} copy onClose={() => setDialog(null)} />}
       {dialog === 'return' && (
         <ReturnDialog
+          initialNumber={order.number ?? undefined}
           onClose={() => setDialog(null)}
           onDone={(refund) => {
             changed();

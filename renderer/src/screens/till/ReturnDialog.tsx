@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProductSummary } from '../../../../shared/catalog.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
@@ -21,7 +21,16 @@ interface Want {
  * (never more than is left), restock or write off, refund to the original tenders or as
  * store credit. With no receipt, a manager approves and today's price applies.
  */
-export function ReturnDialog({ onClose, onDone }: { onClose: () => void; onDone: (refund: Order) => void }) {
+export function ReturnDialog({
+  onClose,
+  onDone,
+  initialNumber,
+}: {
+  onClose: () => void;
+  onDone: (refund: Order) => void;
+  /** Opened from an order's detail: the sale to return from, already found. */
+  initialNumber?: string;
+}) {
   const { t } = useTranslation();
   const money = useMoney();
   const [number, setNumber] = useState('');
@@ -48,6 +57,10 @@ export function ReturnDialog({ onClose, onDone }: { onClose: () => void; onDone:
     setWanted({});
   }
   useScanner((code) => void lookUp(code), !sale && !noReceipt && !needsOverride);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: look the given sale up once, when the dialog opens
+  useEffect(() => {
+    if (initialNumber) void lookUp(initialNumber);
+  }, []);
 
   async function submit(override?: Override) {
     const result = noReceipt
