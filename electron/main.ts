@@ -14,6 +14,7 @@ import { contentSecurityPolicy } from '../shared/csp.ts';
 import { ipcChannels } from './channels.ts';
 import { appOrigin, appScheme, isAppUrl, isVettedExternalUrl, permissionDecision, resolveAppFile } from './guards.ts';
 import { handleIpcCall } from './ipc.ts';
+import { receiptPrintOverride } from './printing.ts';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -55,6 +56,15 @@ if (!app.requestSingleInstanceLock()) {
       { transport: 'ipc', version: app.getVersion() },
       {
         onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),
+        // System printers are Electron's business: print the window silently (or to PDF).
+        overrides: (defaults) => ({
+          'receipt.print': receiptPrintOverride({
+            till,
+            defaults,
+            contents: () => window?.webContents ?? null,
+            pdfFolder: join(app.getPath('userData'), 'receipts'),
+          }),
+        }),
       },
     );
 

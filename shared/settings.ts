@@ -45,6 +45,19 @@ export const tillSettingsSchema = z.object({
   backupFolder: z.string().max(500),
   backupEveryMinutes: z.number().int().min(0).max(10080),
   backupKeep: z.number().int().min(1).max(1000),
+  /** Where receipts go: the system (Electron, or the browser's print dialog) or an ESC/POS printer on the network. */
+  printer: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('system'), deviceName: z.string().trim().min(1).max(200).optional() }).strict(),
+    z
+      .object({
+        kind: z.literal('escpos'),
+        host: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'A printer address such as 192.168.1.50'),
+        port: z.number().int().min(1).max(65535).default(9100),
+        /** Characters per line: 32 (58 mm paper), 42 or 48 (80 mm). */
+        width: z.union([z.literal(32), z.literal(42), z.literal(48)]),
+      })
+      .strict(),
+  ]),
 });
 export type TillSettings = z.infer<typeof tillSettingsSchema>;
 
@@ -68,6 +81,7 @@ export const defaultTillSettings: TillSettings = {
   backupFolder: '',
   backupEveryMinutes: 60,
   backupKeep: 48,
+  printer: { kind: 'system' },
 };
 
 export const settingsOperations = {
