@@ -5,10 +5,10 @@
  * then resolve the complaint. In English and in Chinese, with screenshots of each step.
  */
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { en } from '../../renderer/src/i18n/en.ts';
 import { zhCN } from '../../renderer/src/i18n/zh-CN.ts';
 import { expect, root, test } from './fixtures.ts';
+import { signIn } from './steps.ts';
 
 /** Sales rung up through the contract before the walk-through, so the list needs a second page. */
 const extraSales = 110;
@@ -17,12 +17,6 @@ const languages = [
   { code: 'en', L: en },
   { code: 'zh-CN', L: zhCN },
 ] as const;
-
-async function signIn(page: Page, name: string, pin: string) {
-  await page.getByRole('button', { name: new RegExp(name) }).click();
-  await page.locator('#pin').fill(pin);
-  await page.keyboard.press('Enter');
-}
 
 for (const { code, L } of languages) {
   test(`orders, delivery and customer notes (${code})`, async ({ till, page }) => {

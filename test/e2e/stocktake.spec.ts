@@ -13,25 +13,7 @@ import { zhCN } from '../../renderer/src/i18n/zh-CN.ts';
 import type { InputOf, OperationName, OutputOf } from '../../shared/api.ts';
 import type { ProductSummary } from '../../shared/catalog.ts';
 import { expect, root, type TillHost, test } from './fixtures.ts';
-
-/**
- * A keyboard-wedge scanner: the code's keystrokes and Enter in one burst, dispatched inside
- * the page so a busy test machine cannot stretch the gaps between them into typing speed.
- */
-async function scan(page: Page, code: string) {
-  await page.evaluate((text) => {
-    const target = document.activeElement ?? document.body;
-    for (const key of [...text, 'Enter']) {
-      target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
-    }
-  }, code);
-}
-
-async function signIn(page: Page, name: string, pin: string) {
-  await page.getByRole('button', { name: new RegExp(name) }).click();
-  await page.locator('#pin').fill(pin);
-  await page.keyboard.press('Enter');
-}
+import { scan, signIn } from './steps.ts';
 
 async function ok<N extends OperationName>(till: TillHost, name: N, input: InputOf<N>): Promise<OutputOf<N>> {
   const result = await till.call(name, input);

@@ -9,7 +9,7 @@ import { multiplierOf, searchQueryOf, useCart } from './cart-store.ts';
 export const ProductSearch = forwardRef<HTMLInputElement>(function ProductSearch(_props, ref) {
   const { t } = useTranslation();
   const money = useMoney();
-  const { pick, searchText: text, setSearchText: setText } = useCart();
+  const { pick, scan, searchText: text, setSearchText: setText } = useCart();
   const [results, setResults] = useState<ProductSummary[]>([]);
   const [categories, setCategories] = useState<Category[]>([]);
   const [category, setCategory] = useState<string | null>(null);
@@ -39,6 +39,11 @@ export const ProductSearch = forwardRef<HTMLInputElement>(function ProductSearch
     };
   }, [query, category]);
 
+  async function scanTyped(code: string) {
+    setResults([]);
+    await scan(code);
+  }
+
   async function choose(product: ProductSummary) {
     setResults([]);
     setCategory(null);
@@ -62,6 +67,8 @@ export const ProductSearch = forwardRef<HTMLInputElement>(function ProductSearch
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, results.length - 1));
             else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
+            // A typed (or half-caught) barcode is looked up exactly, never swapped for a fuzzy match.
+            else if (e.key === 'Enter' && /^\d{4,}$/.test(query)) void scanTyped(query);
             else if (e.key === 'Enter' && results[active]) void choose(results[active]);
             else if (e.key === 'Escape') setText('');
             else return;
