@@ -74,7 +74,7 @@ export const ProductSearch = forwardRef<HTMLInputElement>(function ProductSearch
             else return;
             e.preventDefault();
           }}
-          aria-controls="search-results"
+          aria-controls={results.length > 0 ? 'search-results' : undefined}
         />
         {multiplier && <span className="multiplier">× {multiplier}</span>}
       </div>
