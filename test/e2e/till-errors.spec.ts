@@ -148,3 +148,24 @@ test('the till screens have no serious or critical accessibility violations', as
   await page.getByRole('button', { name: en.header.lock }).click();
   await check('sign-in');
 });
+
+for (const size of [
+  { width: 1024, height: 768 },
+  { width: 1920, height: 1080 },
+]) {
+  test(`the till fits ${size.width}×${size.height} with nothing cut off`, async ({ till, page }) => {
+    await page.setViewportSize(size);
+    const product = await cashierAtTill(till, page, 'en');
+    for (let i = 0; i < 3; i++) await scan(page, product.barcode);
+    await expect(page.getByRole('table', { name: en.till.lines }).getByRole('row')).toHaveCount(2);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await expect(page.getByRole('button', { name: new RegExp(en.till.pay) })).toBeInViewport();
+    // Touch targets: every enabled button on the till is at least 44 px tall.
+    const small = await page.$$eval('.till button:not(:disabled)', (buttons) =>
+      buttons.filter((b) => b.getBoundingClientRect().height < 44).map((b) => b.textContent),
+    );
+    expect(small).toEqual([]);
+    await page.screenshot({ path: `test-results/screenshots/en/till-${size.width}x${size.height}.png` });
+  });
+}
