@@ -4,7 +4,7 @@ import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import type { EmbeddedBarcodeRule } from '../shared/settings.ts';
 import { type CatalogRow, writeCatalogCsv } from './catalog-csv.ts';
-import { withSearchDeferred } from './catalog-search.ts';
+import { bulkCatalogWrite, bulkUuidv7 } from './catalog-search.ts';
 import type { Till } from './till.ts';
 
 /**
@@ -276,7 +276,7 @@ export function generateCatalog({ size, seed }: GenerateOptions): CatalogRow[] {
     const brand = pick(dept.brands);
     let item = pick(dept.items);
     // Loose and counter items are rarer than packaged ones (about 3 % of the catalog).
-    if (item.label && next() < 0.55) item = pick(dept.items);
+    if (item.label && next() < 0.7) item = pick(dept.items);
     const labelled = item.label !== undefined && labelCodes[item.label] < labelItemCodes;
     const sizeIndex = Math.floor(next() * item.sizes.length);
     const variant = labelled ? { word: '', factor: 1 } : pick(variants);
@@ -311,9 +311,9 @@ export function generateCatalog({ size, seed }: GenerateOptions): CatalogRow[] {
   return rows;
 }
 
-/** The CSV of generated rows (two-digit currency), for import tests and demos. */
-export function catalogToCsv(rows: readonly CatalogRow[], minorDigits = 2): string {
-  return writeCatalogCsv(rows, minorDigits);
+/** The CSV of generated rows, for import tests and demos (a two-digit currency such as EUR). */
+export function catalogToCsv(rows: readonly CatalogRow[], currency = 'EUR'): string {
+  return writeCatalogCsv(rows, currency);
 }
 
 export interface SeedReport {
@@ -329,8 +329,8 @@ export interface SeedReport {
  */
 export function seedCatalog(till: Till, options: GenerateOptions): SeedReport {
   const started = performance.now();
-  const rows = generateCatalog(options);
   const { db } = till;
+  let rows: CatalogRow[] = [];
   const at = till.now().toISOString();
   const taxIds = new Map<string, string>();
   const categoryIds = new Map<string, string>();
@@ -339,6 +339,7 @@ export function seedCatalog(till: Till, options: GenerateOptions): SeedReport {
     if (db.prepare('SELECT 1 FROM product LIMIT 1').get()) {
       throw new TillError('conflict', 'catalog_not_empty', 'Demo products can only be added to an empty catalog');
     }
+    rows = generateCatalog(options);
     const findTax = db.prepare<[string], { id: string }>('SELECT id FROM tax_class WHERE name = ? COLLATE NOCASE');
     const addTax = db.prepare('INSERT INTO tax_class (id, name, rate_bp) VALUES (?, ?, ?)');
     for (const t of generatedTaxClasses) {
@@ -360,12 +361,11 @@ export function seedCatalog(till: Till, options: GenerateOptions): SeedReport {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const addBarcode = db.prepare('INSERT INTO barcode (code, product_id) VALUES (?, ?)');
-    const ids: string[] = [];
-    withSearchDeferred(db, ids, () => {
+    bulkCatalogWrite(db, (index) => {
+      const now = till.now().getTime();
       for (const row of rows) {
-        const id = uuidv7(till.now().getTime());
-        ids.push(id);
-        addProduct.run(
+        const id = bulkUuidv7(now);
+        const { lastInsertRowid } = addProduct.run(
           id,
           row.sku,
           row.name,
@@ -380,6 +380,7 @@ export function seedCatalog(till: Till, options: GenerateOptions): SeedReport {
         );
         for (const code of row.barcodes) addBarcode.run(code, id);
         barcodes += row.barcodes.length;
+        index({ rowid: Number(lastInsertRowid), name: row.name, sku: row.sku, barcodes: row.barcodes, replaces: false });
       }
     });
   })();

@@ -25,7 +25,8 @@ export const barcodeSchema = z
   .trim()
   .regex(/^[!-{}~]{1,48}$/, 'A barcode is 1 to 48 printable characters, no spaces or |');
 export const priceSchema = z.number().int().min(0).max(maxPrice);
-export const quantitySchema = z.number().int().min(0).max(maxQuantity);
+/** A quantity in thousandths (1 each = 1000, 1 kg = 1000), zero allowed: reorder points. */
+export const thousandthsSchema = z.number().int().min(0).max(maxQuantity);
 export const rateBpSchema = z.number().int().min(0).max(100_000);
 
 export const productSchema = z.object({
@@ -39,7 +40,7 @@ export const productSchema = z.object({
   price: priceSchema,
   taxClassId: idSchema,
   cost: priceSchema.nullable(),
-  reorderPoint: quantitySchema,
+  reorderPoint: thousandthsSchema,
   active: z.boolean(),
   /** Thousandths on hand at the shop (0 when no stock was ever recorded). */
   onHand: z.number().int(),
@@ -78,7 +79,7 @@ export const saveProductSchema = productSchema
     categoryId: idSchema.nullable().default(null),
     unit: z.enum(units).default('each'),
     cost: priceSchema.nullable().default(null),
-    reorderPoint: quantitySchema.default(0),
+    reorderPoint: thousandthsSchema.default(0),
     active: z.boolean().default(true),
   })
   .strict();
