@@ -26,7 +26,6 @@ import {
   type BarcodeOwner,
   barcodeOwner,
   bulkCatalogWrite,
-  bulkUuidv7,
   findBySku,
   type ProductRecord,
   removeBarcodes,
@@ -407,7 +406,7 @@ function writeRows(till: Till, good: Candidate[], total: number, report: ImportR
   const plans = good.map((c) => {
     const before = c.existing;
     const next: ProductRecord = {
-      id: before?.id ?? bulkUuidv7(nowMs),
+      id: before?.id ?? uuidv7(nowMs),
       sku: c.sku,
       name: c.name,
       barcodes: c.barcodes ?? before?.barcodes ?? [],

@@ -4,7 +4,7 @@ import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import type { EmbeddedBarcodeRule } from '../shared/settings.ts';
 import { type CatalogRow, writeCatalogCsv } from './catalog-csv.ts';
-import { bulkCatalogWrite, bulkUuidv7 } from './catalog-search.ts';
+import { bulkCatalogWrite } from './catalog-search.ts';
 import type { Till } from './till.ts';
 
 /**
@@ -364,7 +364,7 @@ export function seedCatalog(till: Till, options: GenerateOptions): SeedReport {
     bulkCatalogWrite(db, (index) => {
       const now = till.now().getTime();
       for (const row of rows) {
-        const id = bulkUuidv7(now);
+        const id = uuidv7(now);
         const { lastInsertRowid } = addProduct.run(
           id,
           row.sku,

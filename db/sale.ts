@@ -18,6 +18,7 @@ import {
   repriceOrder,
   requireOpenOrder,
 } from './cart.ts';
+import { lookupBarcode } from './catalog-search.ts';
 import type { HandlersFor } from './dispatch.ts';
 import { loadOrder, orderSummaries } from './order-read.ts';
 import { appendOp } from './outbox.ts';
@@ -86,9 +87,10 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
     },
     'sale.addItem': ({ productId, quantity, unitPrice }) => addProduct(productId, quantity, unitPrice),
     'sale.scan': ({ code, quantity }) => {
-      const row = prepared(db, 'SELECT product_id FROM barcode WHERE code = ?').get(code) as { product_id: string } | undefined;
-      if (!row) throw new TillError('not_found', 'unknown_barcode', `No product has barcode ${code}`, { code });
-      return addProduct(row.product_id, quantity, undefined);
+      // Check digits and scale labels (weight or price in the code) are the catalog's job.
+      const found = lookupBarcode(db, till.settings().embeddedBarcodeRules, code);
+      const times = quantity && found.product.unit === 'each' && !found.unitPrice ? quantity / 1000 : 1;
+      return addProduct(found.product.id, found.quantity * times, found.unitPrice);
     },
     'sale.updateLine': ({ lineId, quantity, lineDiscount, unitPrice, override }) => {
       const line = openLine(till, lineId);

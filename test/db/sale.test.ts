@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { scaleLabel } from '../../db/catalog-generator.ts';
 import { checkLedger } from '../../db/stock.ts';
 import type { Order } from '../../shared/sale.ts';
 import { makeShop, makeTill, signIn } from '../support/till.ts';
@@ -346,5 +347,19 @@ describe('frequently bought together', () => {
     await shop.ok('sale.addItem', { productId: bread });
     expect((await shop.ok<S[]>('sale.suggestions', { productId: milk })).map((s) => s.id)).toEqual([soap]);
     expect(await shop.ok('sale.suggestions', { productId: 'unknown' })).toEqual([]);
+  });
+});
+
+describe('scanning scale labels and misreads', () => {
+  it('rings up the weight printed in a scale label, and refuses a code with a wrong check digit', async () => {
+    shop = makeShop();
+    shop.till.db.prepare("INSERT INTO barcode (code, product_id) VALUES ('2212345', ?)").run(shop.products.apples);
+    const label = scaleLabel('2212345', 615);
+    const order = await shop.ok<Order>('sale.scan', { code: label });
+    expect(order.lines[0]).toMatchObject({ sku: 'APPLE-KG', quantity: 615, total: 184 }); // 0.615 kg × 2.99 = 1.84
+    const misread = `${label.slice(0, 12)}${(Number(label[12]) + 1) % 10}`;
+    expect((await shop.fails('sale.scan', { code: misread })).reason).toBe('bad_check_digit');
+    const three = await shop.ok<Order>('sale.scan', { code: '4006381333931', quantity: 3000 });
+    expect(three.lines[1]).toMatchObject({ sku: 'MILK-1L', quantity: 3000 });
   });
 });
