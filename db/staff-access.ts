@@ -2,6 +2,7 @@ import type { Access } from '../shared/contract.ts';
 import { TillError } from '../shared/errors.ts';
 import { type Override, type Permission, type Role, roleAllows, roleAtLeast, type StaffMember } from '../shared/staff.ts';
 import { pinMatches } from './pin.ts';
+import { prepared } from './sql.ts';
 import type { Till } from './till.ts';
 
 /** After this many wrong PINs in a row a staff member is locked out for lockoutMinutes. */
@@ -24,7 +25,7 @@ export function toMember(row: StaffRow): StaffMember {
 }
 
 export function staffRow(till: Till, id: string): StaffRow | undefined {
-  return till.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
+  return prepared(till.db, 'SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
 }
 
 /**
