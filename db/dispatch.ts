@@ -27,7 +27,7 @@ export interface Api {
 }
 
 export interface ApiOptions {
-  /** Checks an operation's `access` (signed in, role) before its input is even parsed; throws TillError. */
+  /** Checks an operation's `access` (signed in, role) after its input parsed, before its handler; throws TillError. */
   checkAccess?: (access: Access) => void;
   /** Where unexpected errors go (the host's or main process's log). */
   onInternalError?: (name: string, error: unknown) => void;
@@ -57,15 +57,11 @@ export function createApi(handlers: Handlers, events: Emitter<Events> = createEm
           },
         };
       }
-      try {
-        options.checkAccess?.(operations[name].access);
-      } catch (error) {
-        if (error instanceof TillError) return { ok: false, error: error.toApiError() };
-        throw error;
-      }
+      // The order of DESIGN.md §2: name, input, then who is asking; nothing runs before all three pass.
       const parsed = operations[name].input.safeParse(input);
       if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
       try {
+        options.checkAccess?.(operations[name].access);
         const handler = handlers[name] as (input: unknown) => unknown;
         return { ok: true, value: await handler(parsed.data) };
       } catch (error) {
