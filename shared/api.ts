@@ -7,13 +7,20 @@ import { appOperations } from './app.ts';
 import { backupOperations } from './backup.ts';
 import { catalogOperations } from './catalog.ts';
 import type { Operation } from './contract.ts';
+import { customerOperations } from './customer.ts';
 import type { Result } from './errors.ts';
+import { orderHistoryOperations } from './order-history.ts';
+import { receiptOperations } from './receipt.ts';
+import { reportOperations } from './reports.ts';
 import { saleOperations } from './sale.ts';
 import { settingsOperations } from './settings.ts';
 import { setupOperations } from './setup.ts';
 import { shiftOperations } from './shift.ts';
 import { staffOperations } from './staff.ts';
 import { stockOperations } from './stock.ts';
+import { stockListOperations } from './stock-list.ts';
+import { stocktakeOperations } from './stocktake.ts';
+import { syncOperations } from './sync.ts';
 
 export const operations = {
   ...appOperations,
@@ -24,7 +31,14 @@ export const operations = {
   ...shiftOperations,
   ...saleOperations,
   ...stockOperations,
+  ...stockListOperations,
+  ...reportOperations,
+  ...stocktakeOperations,
   ...backupOperations,
+  ...customerOperations,
+  ...orderHistoryOperations,
+  ...receiptOperations,
+  ...syncOperations,
 };
 
 export type Operations = typeof operations;
