@@ -20,7 +20,7 @@ import type { Till } from './till.ts';
 
 export interface TillApiOptions extends ApiOptions {
   /** Handlers the host replaces, given the defaults (Electron prints receipts to system printers itself). */
-  overrides?: (defaults: Handlers) => Partial<Handlers>;
+  overrides?: (defaults: Handlers, till: Till) => Partial<Handlers>;
 }
 
 /** Every handler of the contract, over one open till. */
@@ -44,7 +44,7 @@ export function createTillApi(till: Till, runtime: Runtime, options?: TillApiOpt
     ...receiptHandlers(till),
     ...syncHandlers(till),
   };
-  return createApi({ ...handlers, ...overrides?.(handlers) }, till.events, {
+  return createApi({ ...handlers, ...overrides?.(handlers, till) }, till.events, {
     ...apiOptions,
     checkAccess: (access) => checkAccess(till, access),
   });

@@ -128,11 +128,10 @@ function createSyncClient(till: Till, options: SyncClientOptions): SyncClient {
   /** Tells the UI (header indicator) whenever what it shows changed. */
   function publish(): void {
     const s = status();
-    const event = { online: s.online, waiting: s.waiting, lastSyncAt: s.lastSyncAt, error: s.lastError?.reason ?? null };
-    const text = JSON.stringify(event);
+    const text = JSON.stringify(s);
     if (text === lastEmitted) return;
     lastEmitted = text;
-    till.events.emit('sync.status', event);
+    till.events.emit('sync.status', s);
   }
 
   function schedule(ms: number): void {

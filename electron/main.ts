@@ -5,16 +5,14 @@
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
-import { createTillApi } from '../db/api.ts';
-import { scheduleBackups } from '../db/backup.ts';
-import { openStore, type Store } from '../db/store.ts';
-import { openTill } from '../db/till.ts';
+import { type RunningTill, startTill } from '../db/start.ts';
 import { eventNames } from '../shared/api.ts';
 import { contentSecurityPolicy } from '../shared/csp.ts';
 import { ipcChannels } from './channels.ts';
 import { appOrigin, appScheme, isAppUrl, isVettedExternalUrl, permissionDecision, resolveAppFile } from './guards.ts';
 import { handleIpcCall } from './ipc.ts';
 import { receiptPrintOverride } from './printing.ts';
+import { safeStorageVault } from './token-vault.ts';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -24,7 +22,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let window: BrowserWindow | null = null;
-  let store: Store | null = null;
+  let running: RunningTill | null = null;
 
   app.on('second-instance', () => {
     if (window) {
@@ -48,25 +46,22 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const appDir = app.getAppPath();
     const rendererDir = join(appDir, 'dist', 'renderer');
-    store = openStore({ dataDir: app.getPath('userData'), migrationsDir: join(appDir, 'db', 'migrations') });
-    const till = openTill(store);
-    scheduleBackups(till, (error) => console.error('[tilldesk] scheduled backup failed:', error));
-    const api = createTillApi(
-      till,
-      { transport: 'ipc', version: app.getVersion() },
-      {
-        onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),
-        // System printers are Electron's business: print the window silently (or to PDF).
-        overrides: (defaults) => ({
-          'receipt.print': receiptPrintOverride({
-            till,
-            defaults,
-            contents: () => window?.webContents ?? null,
-            pdfFolder: join(app.getPath('userData'), 'receipts'),
-          }),
+    running = startTill({
+      dataDir: app.getPath('userData'),
+      migrationsDir: join(appDir, 'db', 'migrations'),
+      runtime: { transport: 'ipc', version: app.getVersion() },
+      vault: safeStorageVault,
+      // System printers are Electron's business: print the window silently (or to PDF).
+      overrides: (defaults, till) => ({
+        'receipt.print': receiptPrintOverride({
+          till,
+          defaults,
+          contents: () => window?.webContents ?? null,
+          pdfFolder: join(app.getPath('userData'), 'receipts'),
         }),
-      },
-    );
+      }),
+    });
+    const { api } = running;
 
     session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionDecision(permission)));
     session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));
@@ -110,5 +105,12 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => store?.close());
+  app.on('will-quit', (event) => {
+    if (!running) return;
+    // Let a push in flight finish and the store close cleanly, then quit for real.
+    event.preventDefault();
+    const stopping = running;
+    running = null;
+    void stopping.stop().finally(() => app.quit());
+  });
 }

@@ -20,6 +20,7 @@ import { staffOperations } from './staff.ts';
 import { stockOperations } from './stock.ts';
 import { stockListOperations } from './stock-list.ts';
 import { stocktakeOperations } from './stocktake.ts';
+import type { SyncStatus } from './sync.ts';
 import { syncOperations } from './sync.ts';
 
 export const operations = {
@@ -55,7 +56,7 @@ export function isOperationName(name: unknown): name is OperationName {
 
 /** Pushes from the store to the UI, one subscribe mechanism for both transports. */
 export interface Events {
-  'sync.status': { online: boolean; waiting: number; lastSyncAt: string | null; error: string | null };
+  'sync.status': SyncStatus;
   'stock.changed': { productIds: string[] };
   'catalog.importProgress': { done: number; total: number };
 }

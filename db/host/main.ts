@@ -5,10 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createTillApi } from '../api.ts';
-import { scheduleBackups } from '../backup.ts';
-import { openStore } from '../store.ts';
-import { openTill } from '../till.ts';
+import { startTill } from '../start.ts';
 import { createHostServer } from './server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,16 +16,7 @@ const port = Number(process.env.TILLDESK_PORT ?? 5180);
 const token = process.env.TILLDESK_TOKEN ?? randomBytes(24).toString('base64url');
 const staticDir = `${root}dist/renderer`;
 
-const store = openStore({ dataDir });
-const till = openTill(store);
-const stopBackups = scheduleBackups(till, (error) => console.error('[tilldesk] scheduled backup failed:', error));
-const api = createTillApi(
-  till,
-  { transport: 'http', version },
-  {
-    onInternalError: (name, error) => console.error(`[tilldesk] ${name} failed:`, error),
-  },
-);
+const { store, api, stop } = startTill({ dataDir, runtime: { transport: 'http', version } });
 const server = createHostServer({ api, token, staticDir });
 
 server.listen(port, '127.0.0.1', () => {
@@ -39,10 +27,8 @@ server.listen(port, '127.0.0.1', () => {
 });
 
 function shutdown(): void {
-  stopBackups();
   server.close(() => {
-    store.close();
-    process.exit(0);
+    void stop().then(() => process.exit(0));
   });
   server.closeAllConnections();
 }

@@ -79,7 +79,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     const order = await server.db.query<{ number: string }>('SELECT number FROM orders WHERE id = $1', [sale.id]);
     expect(order.rows[0]?.number).toBe(sale.number);
     expect(t.statusEvents.some((e) => e.waiting === 1)).toBe(true);
-    expect(t.statusEvents.at(-1)).toMatchObject({ online: true, waiting: 0, error: null });
+    expect(t.statusEvents.at(-1)).toMatchObject({ online: true, waiting: 0, lastError: null });
     await assertConverged(t);
   });
 
@@ -176,7 +176,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     const revoked = await t.sync();
     expect(revoked).toMatchObject({ state: 'revoked', waiting: 1 });
     expect(revoked.lastError?.reason).toBe('device_revoked');
-    expect(t.statusEvents.at(-1)?.error).toBe('device_revoked');
+    expect(t.statusEvents.at(-1)?.lastError?.reason).toBe('device_revoked');
     const waiting = await t.ok<SyncOpRow[]>('sync.ops', { status: 'waiting' });
     expect(waiting.map((o) => o.type)).toEqual(['sale.completed']);
     // Still halted on the next try: nothing is lost by retrying, nothing is sent.
