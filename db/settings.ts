@@ -1,5 +1,7 @@
 import { defaultTillSettings, type settingsOperations, type TillSettings, tillSettingsSchema } from '../shared/settings.ts';
+import { writeAudit } from './audit.ts';
 import type { HandlersFor } from './dispatch.ts';
+import { authorize } from './staff-access.ts';
 import type { Store } from './store.ts';
 import type { Till } from './till.ts';
 
@@ -34,7 +36,23 @@ export function settingsHandlers(till: Till): HandlersFor<typeof settingsOperati
   return {
     'settings.get': () => readSettings(till.store),
     'settings.update': (changes) => {
-      writeSettings(till.store, changes);
+      // The language is each cashier's own choice; everything else is the shop's (owners).
+      const shopWide = Object.keys(changes).filter((key) => key !== 'language');
+      if (shopWide.length > 0) {
+        const auth = authorize(till, 'manage_settings');
+        const before = readSettings(till.store);
+        till.db.transaction(() => {
+          writeSettings(till.store, changes);
+          writeAudit(till, {
+            staffId: auth.staffId,
+            action: 'settings.update',
+            before: Object.fromEntries(shopWide.map((k) => [k, before[k as keyof TillSettings]])),
+            after: Object.fromEntries(shopWide.map((k) => [k, changes[k as keyof typeof changes]])),
+          });
+        })();
+      } else {
+        writeSettings(till.store, changes);
+      }
       return readSettings(till.store);
     },
   };

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTillApi } from '../../db/api.ts';
 import type { Api } from '../../db/dispatch.ts';
 import { hashPin } from '../../db/pin.ts';
+import { writeSettings } from '../../db/settings.ts';
 import { openStore } from '../../db/store.ts';
 import { openTill, type Till } from '../../db/till.ts';
 import type { InputOf, OperationName, OutputOf } from '../../shared/api.ts';
@@ -453,7 +454,7 @@ describe('barcode lookup', () => {
   });
 
   it('follows the configured label rules', async () => {
-    await shop.ok('settings.update', { embeddedBarcodeRules: [{ prefix: '22', kind: 'price', itemDigits: 5, valueDigits: 5 }] });
+    writeSettings(shop.till.store, { embeddedBarcodeRules: [{ prefix: '22', kind: 'price', itemDigits: 5, valueDigits: 5 }] });
     await shop.ok('catalog.saveProduct', { ...edit(cheese), unit: 'each' });
     expect(await shop.ok('catalog.lookupBarcode', { code: '2212345012343' })).toMatchObject({ quantity: 1000, unitPrice: 1234 });
     expect(await shop.fails('catalog.lookupBarcode', { code: '2100042003491' })).toMatchObject({ reason: 'unknown_barcode' });

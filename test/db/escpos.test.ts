@@ -9,7 +9,7 @@ import { columns, drawerKick, pair, printable, wrap } from '../../db/escpos.ts';
 import { writeSettings } from '../../db/settings.ts';
 import { formatMoney } from '../../shared/money.ts';
 import type { Order } from '../../shared/sale.ts';
-import { makeShop } from '../support/till.ts';
+import { makeShop, signIn } from '../support/till.ts';
 
 type Shop = ReturnType<typeof makeShop>;
 let shop: Shop | undefined;
@@ -184,6 +184,7 @@ describe('ESC/POS receipts over TCP', () => {
 
   it('refuses printer settings that are not a printer address', async () => {
     shop = makeShop();
+    signIn(shop.till, shop.owner);
     for (const printerSetting of [
       { kind: 'escpos', host: 'printer; rm -rf /', port: 9100, width: 42 },
       { kind: 'escpos', host: '10.0.0.5', port: 70000, width: 42 },

@@ -96,7 +96,7 @@ export function openShift(till: Till, staffId: string, float = 10000): string {
   return id;
 }
 
-/** A small shop: EUR, VAT-inclusive, a cashier and a manager signed in as the cashier, an open shift. */
+/** A small shop: EUR, VAT-inclusive, a cashier, a manager and an owner, the cashier signed in, an open shift. */
 export function makeShop(
   options: { taxMode?: 'inclusive' | 'exclusive'; cashRoundingStep?: number; dir?: string; now?: () => Date } = {},
 ) {
@@ -110,6 +110,7 @@ export function makeShop(
   });
   const cashier = addStaff(t.till, 'Ada Cashier', 'cashier', '1111');
   const manager = addStaff(t.till, 'Max Manager', 'manager', '2222');
+  const owner = addStaff(t.till, 'Olivia Owner', 'owner', '3333');
   const standard = addTaxClass(t.till, 2000);
   const reduced = addTaxClass(t.till, 500);
   const milk = addProduct(t.till, {
@@ -136,5 +137,5 @@ export function makeShop(
   const apples = addProduct(t.till, { sku: 'APPLE-KG', name: 'Apples (kg)', price: 299, taxClassId: reduced, unit: 'weight' });
   signIn(t.till, cashier);
   const shift = openShift(t.till, cashier);
-  return { ...t, cashier, manager, standard, reduced, products: { milk, bread, soap, apples }, shift };
+  return { ...t, cashier, manager, owner, standard, reduced, products: { milk, bread, soap, apples }, shift };
 }
