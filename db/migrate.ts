@@ -36,13 +36,8 @@ export function loadMigrations(dir: string = fileURLToPath(new URL('./migrations
  * Applies pending migrations in one transaction. Refuses a database written by a newer
  * version (never downgrade or damage it) and one whose applied migrations were edited.
  */
-export function migrate(db: Database.Database, migrations: Migration[]): number {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migration (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    checksum TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-  ) STRICT`);
+/** Refuses a database written by a newer version, before anything (even the journal mode) is changed. */
+export function refuseNewer(db: Database.Database, migrations: Migration[]): void {
   const known = migrations.at(-1)?.version ?? 0;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > known) {
@@ -53,6 +48,17 @@ export function migrate(db: Database.Database, migrations: Migration[]): number 
       { found: current, known },
     );
   }
+}
+
+export function migrate(db: Database.Database, migrations: Migration[]): number {
+  refuseNewer(db, migrations);
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migration (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  ) STRICT`);
+  const known = migrations.at(-1)?.version ?? 0;
   const applied = db.prepare('SELECT version, checksum FROM schema_migration ORDER BY version').all() as {
     version: number;
     checksum: string;
@@ -68,8 +74,10 @@ export function migrate(db: Database.Database, migrations: Migration[]): number 
       );
     }
   }
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length === 0) return current;
+  // What is not recorded yet, in order: a number filled in later still runs.
+  const done = new Set(applied.map((row) => row.version));
+  const pending = migrations.filter((m) => !done.has(m.version));
+  if (pending.length === 0) return known;
   const record = db.prepare('INSERT INTO schema_migration (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
   db.transaction(() => {
     for (const m of pending) {

@@ -199,4 +199,24 @@ describe('the local store (DESIGN.md §3)', () => {
     writeFileSync(join(dir, 'Add Things.sql'), 'SELECT 1;');
     expect(() => loadMigrations(dir)).toThrow(/NNNN-name\.sql/);
   });
+
+  it('runs a migration whose number was filled in later, once', () => {
+    const dir = tempDir();
+    const migrations = copyOfMigrations();
+    const files = readdirSync(migrations).sort();
+    const last = files.at(-1) ?? '';
+    const held = files.at(-2) ?? '';
+    const heldSql = readFileSync(join(migrations, held), 'utf8');
+    rmSync(join(migrations, held));
+    const first = open(dir, migrations);
+    const version = first.schemaVersion;
+    first.close();
+    expect(version).toBe(Number(last.slice(0, 4)));
+    writeFileSync(join(migrations, held), heldSql);
+    const second = open(dir, migrations);
+    const recorded = second.db.prepare('SELECT version FROM schema_migration ORDER BY version').pluck().all();
+    expect(recorded).toContain(Number(held.slice(0, 4)));
+    expect(recorded.length).toBe(files.length);
+    second.close();
+  });
 });
