@@ -11,9 +11,10 @@ import type { Till } from './till.ts';
  */
 
 export function openOrderId(till: Till): string | null {
-  const row = prepared(till.db, "SELECT id FROM orders WHERE state = 'open' AND kind = 'sale' ORDER BY opened_at LIMIT 1").get() as
-    | { id: string }
-    | undefined;
+  const row = prepared(
+    till.db,
+    "SELECT id FROM orders WHERE state = 'open' AND kind = 'sale' ORDER BY opened_at LIMIT 1",
+  ).get() as { id: string } | undefined;
   return row?.id ?? null;
 }
 
@@ -49,7 +50,8 @@ export function productForSale(till: Till, productId: string): ProductForSale {
     `SELECT p.id, p.sku, p.name, p.unit, p.price, p.active, t.rate_bp FROM product p JOIN tax_class t ON t.id = p.tax_class_id WHERE p.id = ?`,
   ).get(productId) as ProductForSale | undefined;
   if (!product) throw new TillError('not_found', 'unknown_product', `No product ${productId}`, { id: productId });
-  if (product.active !== 1) throw new TillError('rejected', 'inactive_product', `${product.name} is not for sale`, { name: product.name });
+  if (product.active !== 1)
+    throw new TillError('rejected', 'inactive_product', `${product.name} is not for sale`, { name: product.name });
   return product;
 }
 
@@ -92,7 +94,14 @@ export function repriceOrder(till: Till, orderId: string): void {
   prepared(
     till.db,
     'UPDATE orders SET subtotal = ?, discount_total = ?, tax_total = ?, total = ?, order_discount = ? WHERE id = ?',
-  ).run(totals.subtotal, totals.discountTotal, totals.taxTotal, totals.total, rows.length === 0 ? 0 : order.order_discount, orderId);
+  ).run(
+    totals.subtotal,
+    totals.discountTotal,
+    totals.taxTotal,
+    totals.total,
+    rows.length === 0 ? 0 : order.order_discount,
+    orderId,
+  );
 }
 
 export function addLine(
@@ -107,7 +116,15 @@ export function addLine(
     till.db,
     'SELECT id, product_id, quantity, unit_price, price_overridden, line_discount, position FROM order_line WHERE order_id = ? ORDER BY position DESC LIMIT 1',
   ).get(orderId) as
-    | { id: string; product_id: string; quantity: number; unit_price: number; price_overridden: number; line_discount: number; position: number }
+    | {
+        id: string;
+        product_id: string;
+        quantity: number;
+        unit_price: number;
+        price_overridden: number;
+        line_discount: number;
+        position: number;
+      }
     | undefined;
   // Scanning the same item again adds to its line, as a cashier expects.
   if (
@@ -124,8 +141,8 @@ export function addLine(
   }
   prepared(
     till.db,
-    `INSERT INTO order_line (id, order_id, position, product_id, sku, name, unit, quantity, unit_price, price_overridden, tax_rate_bp)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO order_line (id, order_id, position, product_id, sku, name, unit, quantity, unit_price, price_overridden, tax_rate_bp, unit_cost)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT cost FROM product WHERE id = ?))`,
   ).run(
     uuidv7(till.now().getTime()),
     orderId,
@@ -138,6 +155,7 @@ export function addLine(
     unitPrice,
     priceOverridden ? 1 : 0,
     product.rate_bp,
+    product.id, // the cost snapshot (migration 0011)
   );
 }
 

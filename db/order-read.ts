@@ -61,10 +61,13 @@ export function loadOrder(till: Till, id: string): Order {
       total: l.total as number,
       originalLineId: (l.original_line_id as string | null) ?? null,
       restock: l.restock === 1,
-      refundedQuantity: row.kind === 'sale' && row.state !== 'open' && row.state !== 'parked' ? refundedSoFar(till, l.id as string).q : 0,
+      refundedQuantity:
+        row.kind === 'sale' && row.state !== 'open' && row.state !== 'parked' ? refundedSoFar(till, l.id as string).q : 0,
     }),
   );
-  const tenders = (prepared(till.db, 'SELECT * FROM tender WHERE order_id = ? ORDER BY rowid').all(id) as Record<string, unknown>[]).map(
+  const tenders = (
+    prepared(till.db, 'SELECT * FROM tender WHERE order_id = ? ORDER BY rowid').all(id) as Record<string, unknown>[]
+  ).map(
     (t): Tender => ({
       id: t.id as string,
       kind: t.kind as Tender['kind'],

@@ -2,9 +2,14 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ComingNext } from './components/ComingNext.tsx';
 import { SyncIndicator } from './components/SyncIndicator.tsx';
+import { CustomersScreen } from './screens/customers/CustomersScreen.tsx';
+import { OrdersScreen } from './screens/orders/OrdersScreen.tsx';
+import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { SettingsScreen } from './screens/settings/SettingsScreen.tsx';
 import { SetupScreen } from './screens/setup/SetupScreen.tsx';
 import { SignInScreen } from './screens/signin/SignInScreen.tsx';
+import { StockScreen } from './screens/stock/StockScreen.tsx';
+import { StocktakesScreen } from './screens/stocktakes/StocktakesScreen.tsx';
 import { TillScreen } from './screens/till/TillScreen.tsx';
 import { useSession } from './session.ts';
 import { type Screen, screens, useUi } from './ui-store.ts';
@@ -16,6 +21,16 @@ function ScreenView({ screen }: { screen: Screen }) {
       return <TillScreen />;
     case 'settings':
       return <SettingsScreen />;
+    case 'stocktakes':
+      return <StocktakesScreen />;
+    case 'orders':
+      return <OrdersScreen />;
+    case 'customers':
+      return <CustomersScreen />;
+    case 'stock':
+      return <StockScreen />;
+    case 'reports':
+      return <ReportsScreen />;
     default:
       return <ComingNext screen={screen} />;
   }

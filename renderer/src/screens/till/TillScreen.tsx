@@ -6,6 +6,7 @@ import { ManagerOverride } from '../../components/ManagerOverride.tsx';
 import { useMoney } from '../../format.ts';
 import { call } from '../../session.ts';
 import { useScanner } from '../../use-scanner.ts';
+import { CustomerButton, CustomerPicker } from './CustomerPicker.tsx';
 import { useCart } from './cart-store.ts';
 import { LineDialog, type LineEdit } from './LineDialog.tsx';
 import { LineList } from './LineList.tsx';
@@ -13,13 +14,14 @@ import { OpenShift } from './OpenShift.tsx';
 import { ParkedDialog } from './ParkedDialog.tsx';
 import { PaymentDialog } from './PaymentDialog.tsx';
 import { ProductSearch } from './ProductSearch.tsx';
+import { ReceiptDialog } from './ReceiptDialog.tsx';
 import { ReturnDialog } from './ReturnDialog.tsx';
 import { ShiftDialog } from './ShiftDialog.tsx';
 import { Suggestions } from './Suggestions.tsx';
 import { Totals } from './Totals.tsx';
 import { WeighDialog } from './WeighDialog.tsx';
 
-type Open = null | 'pay' | 'parked' | 'confirmClear' | 'return' | 'shift' | LineEdit;
+type Open = null | 'pay' | 'parked' | 'confirmClear' | 'return' | 'shift' | 'customer' | LineEdit;
 
 /** The checkout: scan or search, adjust lines, take payment. Every action has an F-key. */
 export function TillScreen() {
@@ -29,6 +31,8 @@ export function TillScreen() {
   const { order, selectedLineId, weighing, pendingOverride, completed } = cart;
   const [open, setOpen] = useState<Open>(null);
   const [shiftOpen, setShiftOpen] = useState<boolean | null>(null);
+  /** The completed sale whose receipt question has been answered. */
+  const [receiptAnsweredFor, setReceiptAnsweredFor] = useState<string | null>(null);
   const search = useRef<HTMLInputElement>(null);
   const selected = order?.lines.find((l) => l.id === selectedLineId) ?? order?.lines.at(-1) ?? null;
   const hasLines = (order?.lines.length ?? 0) > 0;
@@ -43,25 +47,30 @@ export function TillScreen() {
 
   useScanner((code) => void cart.scan(code), open === null && !weighing && !pendingOverride && shiftOpen === true);
 
+  // Shortcuts read the cart as it is at the keypress, not as it was at the last render.
   useEffect(() => {
     const shortcut = (key: string): (() => void) | null => {
+      const { order: current, selectedLineId: chosen, park } = useCart.getState();
+      const lines = current?.lines.length ?? 0;
       switch (key) {
         case 'F2':
           return () => search.current?.focus();
+        case 'F4':
+          return () => setOpen('customer');
         case 'F6':
-          return () => hasLines && setOpen('orderDiscount');
+          return () => lines > 0 && setOpen('orderDiscount');
         case 'F7':
-          return () => selected && setOpen('quantity');
+          return () => (chosen || lines > 0) && setOpen('quantity');
         case 'F8':
-          return () => hasLines && void cart.park();
+          return () => lines > 0 && void park();
         case 'F9':
-          return () => !hasLines && setOpen('return');
+          return () => lines === 0 && setOpen('return');
         case 'F10':
           return () => setOpen('parked');
         case 'F11':
-          return () => !hasLines && setOpen('shift');
+          return () => lines === 0 && setOpen('shift');
         case 'F12':
-          return () => hasLines && setOpen('pay');
+          return () => lines > 0 && setOpen('pay');
         default:
           return null;
       }
@@ -74,7 +83,7 @@ export function TillScreen() {
     };
     window.addEventListener('keydown', listen);
     return () => window.removeEventListener('keydown', listen);
-  }, [hasLines, selected, open, cart.park]);
+  }, [open]);
 
   if (shiftOpen === null) return null;
   if (!shiftOpen) return <OpenShift onOpened={checkShift} />;
@@ -92,12 +101,16 @@ export function TillScreen() {
                 {t('pay.change', { amount: money(completed.tenders.reduce((s, x) => s + x.change, 0)) })}
               </strong>
             )}
+            <button type="button" onClick={() => setReceiptAnsweredFor(null)}>
+              {t('receipt.show')}
+            </button>
           </output>
         )}
         <LineList order={order} />
         <Suggestions />
       </div>
       <aside className="till-right">
+        <CustomerButton onClick={() => setOpen('customer')} />
         <Totals order={order} />
         <button type="button" className="primary pay-button" disabled={!hasLines} onClick={() => setOpen('pay')}>
           {t('till.pay')} <kbd>F12</kbd>
@@ -137,6 +150,7 @@ export function TillScreen() {
       </aside>
       {open === 'pay' && order && <PaymentDialog total={order.total} onClose={() => setOpen(null)} />}
       {open === 'parked' && <ParkedDialog onClose={() => setOpen(null)} />}
+      {open === 'customer' && <CustomerPicker onClose={() => setOpen(null)} />}
       {open === 'return' && (
         <ReturnDialog
           onClose={() => setOpen(null)}
@@ -170,6 +184,9 @@ export function TillScreen() {
             </button>
           </div>
         </Dialog>
+      )}
+      {completed && !hasLines && receiptAnsweredFor !== completed.id && (
+        <ReceiptDialog orderId={completed.id} onClose={() => setReceiptAnsweredFor(completed.id)} />
       )}
       {weighing && (
         <WeighDialog
