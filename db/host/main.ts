@@ -17,7 +17,8 @@ const token = process.env.TILLDESK_TOKEN ?? randomBytes(24).toString('base64url'
 const staticDir = `${root}dist/renderer`;
 
 const { store, api, stop } = startTill({ dataDir, runtime: { transport: 'http', version } });
-const server = createHostServer({ api, token, staticDir });
+// A catalog CSV may be up to 50 MB (catalog.importCsv); the JSON around it a little more.
+const server = createHostServer({ api, token, staticDir, maxBodyBytes: 52 * 1024 * 1024 });
 
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();

@@ -4,6 +4,7 @@ import type { TillSettings } from '../../shared/settings.ts';
 import type { StaffMember } from '../../shared/staff.ts';
 import { bridge } from './bridge.ts';
 import { setLanguage } from './i18n/index.ts';
+import { useUi } from './ui-store.ts';
 
 type Status = 'loading' | 'setup' | 'signedOut' | 'signedIn';
 
@@ -39,6 +40,8 @@ export const useSession = create<SessionState>((set, get) => ({
   async signIn(staffId, pin) {
     const result = await bridge.call('staff.signIn', { staffId, pin });
     if (!result.ok) return result.error;
+    // Whoever signs in starts at the till, not on the last person's back-office screen.
+    useUi.getState().go('till');
     set({ staff: result.value, status: 'signedIn' });
     return null;
   },

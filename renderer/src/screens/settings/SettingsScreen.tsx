@@ -5,6 +5,12 @@ import type { ApiError } from '../../../../shared/errors.ts';
 import { type Language, languages } from '../../../../shared/settings.ts';
 import { bridge } from '../../bridge.ts';
 import { errorText, setLanguage } from '../../i18n/index.ts';
+import { useSession } from '../../session.ts';
+import { BackupSettings } from './BackupSettings.tsx';
+import { PrinterSettings } from './PrinterSettings.tsx';
+import { ShopSettings } from './ShopSettings.tsx';
+import { StaffSettings } from './StaffSettings.tsx';
+import { SyncSettings } from './SyncSettings.tsx';
 
 export function SettingsScreen() {
   const { t, i18n } = useTranslation();
@@ -22,6 +28,8 @@ export function SettingsScreen() {
     if (result.ok) setLanguage(result.value.language);
     else setError(result.error);
   }
+  const settings = useSession((s) => s.settings);
+  const role = useSession((s) => s.staff?.role);
 
   return (
     <section className="screen" aria-labelledby="settings-title">
@@ -42,6 +50,16 @@ export function SettingsScreen() {
         </select>
         <p className="help">{t('settings.languageHelp')}</p>
       </div>
+      {settings && role === 'owner' && (
+        <>
+          <ShopSettings settings={settings} />
+          <PrinterSettings settings={settings} />
+          <BackupSettings settings={settings} />
+          <SyncSettings />
+        </>
+      )}
+      {role && role !== 'cashier' && <StaffSettings />}
+      {role !== 'owner' && <p className="help">{t('settingsDesk.ownerOnly')}</p>}
       <h2>{t('settings.about')}</h2>
       {info && (
         <dl className="facts">
