@@ -46,7 +46,11 @@ export function serverHlc(now: Date = new Date()): string {
   return encodeHlc({ wall: now.getTime(), counter: 0, device: 'server' });
 }
 
-/** Upserts a product if this edit is newer than the one held. Returns whether it changed. */
+/**
+ * Upserts a product if this edit is newer than the one held. Returns whether it changed.
+ * An edit that lost is logged as a change all the same: the till that made it shows its own
+ * version, and pulls the winner back only if the row shows up as changed.
+ */
 export async function saveProduct(tx: Queryable, p: ProductRecord, hlc: string, changes: ChangeSet): Promise<boolean> {
   const taken = await tx.query<{ id: string; name: string }>('SELECT id, name FROM product WHERE sku = $1 AND id <> $2', [
     p.sku,
@@ -78,7 +82,7 @@ export async function saveProduct(tx: Queryable, p: ProductRecord, hlc: string, 
       hlc,
     ],
   );
-  if (result.rowCount > 0) changes.add('product', '', p.id);
+  changes.add('product', '', p.id);
   return result.rowCount > 0;
 }
 
@@ -94,7 +98,7 @@ export async function saveCategory(
      WHERE category.hlc < excluded.hlc`,
     [c.id, c.name, c.position, c.active, hlc],
   );
-  if (result.rowCount > 0) changes.add('category', '', c.id);
+  changes.add('category', '', c.id);
   return result.rowCount > 0;
 }
 
@@ -110,7 +114,7 @@ export async function saveTaxClass(
      WHERE tax_class.hlc < excluded.hlc`,
     [t.id, t.name, t.rateBp, hlc],
   );
-  if (result.rowCount > 0) changes.add('tax_class', '', t.id);
+  changes.add('tax_class', '', t.id);
   return result.rowCount > 0;
 }
 

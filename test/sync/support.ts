@@ -3,12 +3,15 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import { writeSettings } from '../../db/settings.ts';
+import { checkLedger } from '../../db/stock.ts';
 import { databaseFileName } from '../../db/store.ts';
 import { type SyncClient, type SyncClientOptions, startSync } from '../../db/sync-client.ts';
 import type { Events } from '../../shared/api.ts';
 import type { Order } from '../../shared/sale.ts';
-import type { SyncStatus } from '../../shared/sync.ts';
+import type { SyncedStockLevel, SyncStatus } from '../../shared/sync.ts';
+import { serverFacts, type TestServer } from '../server/harness.ts';
 import { addStaff, makeTill, openShift, signIn, type TestTill } from '../support/till.ts';
 
 export interface SyncedTill extends TestTill {
@@ -124,10 +127,47 @@ export function productId(t: TestTill, sku: string): string {
   return row.id;
 }
 
-export function outboxOps(t: TestTill): { seq: number; op_id: string; status: string }[] {
-  return t.till.db.prepare('SELECT seq, op_id, status FROM outbox ORDER BY seq').all() as {
+export function outboxOps(t: TestTill): { seq: number; op_id: string; status: string; hlc: string; occurred_at: string }[] {
+  return t.till.db.prepare('SELECT seq, op_id, status, hlc, occurred_at FROM outbox ORDER BY seq').all() as {
     seq: number;
     op_id: string;
     status: string;
+    hlc: string;
+    occurred_at: string;
   }[];
+}
+
+/** Goods in at the till (a manager approves), so it has stock to sell. */
+export const receive = (t: SyncedTill, sku: string, quantity: number) =>
+  t.ok('stock.receive', {
+    supplier: 'Acme',
+    lines: [{ productId: productId(t, sku), quantity, unitCost: 80 }],
+    override: { staffId: t.manager, pin: '2222' },
+  });
+
+/** The shop-floor level the till shows: server level + its own unsynced movements. */
+export const shown = async (t: SyncedTill, sku: string) =>
+  (await t.ok<SyncedStockLevel[]>('sync.stock', { productId: productId(t, sku) })).find((l) => l.locationId === 'shop')?.shown;
+
+/** Everything the till ever queued is on the server exactly once, and both ledgers hold. */
+export async function assertConverged(server: TestServer, t: SyncedTill): Promise<void> {
+  const ops = outboxOps(t);
+  expect(ops.filter((o) => o.status === 'waiting')).toEqual([]);
+  const held = await server.db.query<{ op_id: string }>(
+    "SELECT op_id::text FROM applied_op WHERE status = 'applied' AND op_id = ANY($1::uuid[])",
+    [ops.map((o) => o.op_id)],
+  );
+  const perOp = new Map<string, number>();
+  for (const row of held.rows) perOp.set(row.op_id, (perOp.get(row.op_id) ?? 0) + 1);
+  for (const op of ops.filter((o) => o.status === 'applied')) expect(perOp.get(op.op_id) ?? 0).toBeGreaterThanOrEqual(1);
+  const movementIds = (t.till.db.prepare('SELECT id FROM stock_movement').all() as { id: string }[]).map((m) => m.id);
+  const onServer = await server.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM stock_movement WHERE id = ANY($1::text[])',
+    [movementIds],
+  );
+  expect(onServer.rows[0]?.n).toBe(movementIds.length);
+  expect(checkLedger(t.till)).toEqual([]);
+  const facts = await serverFacts(server.db);
+  expect(facts.distinctOps).toBe(facts.appliedOps);
+  expect(facts.ledger).toEqual([]);
 }

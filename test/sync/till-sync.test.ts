@@ -4,13 +4,22 @@
  * nothing lost, nothing applied twice, stock = ledger, on the till and on the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../db/stock.ts';
 import { importCatalog, revokeDevice } from '../../server/admin-ops.ts';
 import { type Db, openPostgres } from '../../server/db.ts';
-import type { SyncedStockLevel, SyncOpRow, SyncStatus } from '../../shared/sync.ts';
-import { backends, backupServer, onHand, pgUrl, serverFacts, startTestServer, type TestServer } from '../server/harness.ts';
+import type { SyncOpRow, SyncStatus } from '../../shared/sync.ts';
+import { backends, backupServer, onHand, pgUrl, startTestServer, type TestServer } from '../server/harness.ts';
 import { startProxy, type TcpProxy } from '../server/tcp-proxy.ts';
-import { catalogCsv, enrolTill, outboxOps, productId, type SyncedTill, syncedTill } from './support.ts';
+import {
+  assertConverged,
+  catalogCsv,
+  enrolTill,
+  outboxOps,
+  productId,
+  receive,
+  type SyncedTill,
+  shown,
+  syncedTill,
+} from './support.ts';
 
 describe.each(backends())('tills syncing with a server on %s', (backend) => {
   let server: TestServer;
@@ -36,38 +45,6 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(status).toMatchObject({ enrolled: true, state: 'idle', online: true, waiting: 0 });
     return t;
   }
-  const receive = (t: SyncedTill, sku: string, quantity: number) =>
-    t.ok('stock.receive', {
-      supplier: 'Acme',
-      lines: [{ productId: productId(t, sku), quantity, unitCost: 80 }],
-      override: { staffId: t.manager, pin: '2222' },
-    });
-  const shown = async (t: SyncedTill, sku: string) =>
-    (await t.ok<SyncedStockLevel[]>('sync.stock', { productId: productId(t, sku) })).find((l) => l.locationId === 'shop')?.shown;
-
-  /** Everything the till ever queued is on the server exactly once, and both ledgers hold. */
-  async function assertConverged(t: SyncedTill) {
-    const ops = outboxOps(t);
-    expect(ops.filter((o) => o.status === 'waiting')).toEqual([]);
-    const held = await server.db.query<{ op_id: string }>(
-      "SELECT op_id::text FROM applied_op WHERE status = 'applied' AND op_id = ANY($1::uuid[])",
-      [ops.map((o) => o.op_id)],
-    );
-    const perOp = new Map<string, number>();
-    for (const row of held.rows) perOp.set(row.op_id, (perOp.get(row.op_id) ?? 0) + 1);
-    for (const op of ops.filter((o) => o.status === 'applied')) expect(perOp.get(op.op_id) ?? 0).toBeGreaterThanOrEqual(1);
-    const movementIds = (t.till.db.prepare('SELECT id FROM stock_movement').all() as { id: string }[]).map((m) => m.id);
-    const onServer = await server.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM stock_movement WHERE id = ANY($1::text[])',
-      [movementIds],
-    );
-    expect(onServer.rows[0]?.n).toBe(movementIds.length);
-    expect(checkLedger(t.till)).toEqual([]);
-    const facts = await serverFacts(server.db);
-    expect(facts.distinctOps).toBe(facts.appliedOps);
-    expect(facts.ledger).toEqual([]);
-  }
-
   it('enrols, pulls the catalog, and pushes a sale; the indicator hears every change', async () => {
     const store = await server.store(`a${++stores}`);
     const t = await newTill(store);
@@ -80,7 +57,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(order.rows[0]?.number).toBe(sale.number);
     expect(t.statusEvents.some((e) => e.waiting === 1)).toBe(true);
     expect(t.statusEvents.at(-1)).toMatchObject({ online: true, waiting: 0, lastError: null });
-    await assertConverged(t);
+    await assertConverged(server, t);
   });
 
   it("two tills in one store see each other's sales in stock; another store keeps its own", async () => {
@@ -116,7 +93,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(await b.sync()).toMatchObject({ state: 'idle', online: true, waiting: 0 });
     await a.sync();
     expect(await shown(a, 'BREAD')).toBe(6000);
-    for (const t of [a, b, c]) await assertConverged(t);
+    for (const t of [a, b, c]) await assertConverged(server, t);
   });
 
   it('two offline tills selling the last unit both keep their sale; the level goes to −1 everywhere', async () => {
@@ -141,8 +118,8 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(await onHand(server.db, store, productId(a, 'LAST'))).toBe(-1000);
     expect(await shown(a, 'LAST')).toBe(-1000);
     expect(await shown(b, 'LAST')).toBe(-1000);
-    await assertConverged(a);
-    await assertConverged(b);
+    await assertConverged(server, a);
+    await assertConverged(server, b);
   });
 
   it('a reply lost after the server committed is settled by the retry, once', async () => {
@@ -162,7 +139,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(applied.rows[0]?.n).toBe(3);
     expect(await t.sync()).toMatchObject({ state: 'idle', waiting: 0 });
     expect(await onHand(server.db, store, productId(t, 'SOAP'))).toBe(-3000);
-    await assertConverged(t);
+    await assertConverged(server, t);
   });
 
   it('a revoked till gets 401, keeps its outbox and says so; enrolled anew it pushes everything once', async () => {
@@ -190,7 +167,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
       [again.deviceId],
     );
     expect(duplicates.rows[0]?.n).toBeGreaterThanOrEqual(1);
-    await assertConverged(t);
+    await assertConverged(server, t);
   });
 
   it('an op the server rejects shows in the sync list and does not block the queue', async () => {
@@ -205,7 +182,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(rejected).toHaveLength(1);
     expect(JSON.parse(rejected[0]?.error ?? '{}').reason).toBe('unknown_op_type');
     expect((await t.ok<SyncOpRow[]>('sync.ops', { status: 'applied' }))[0]?.summary).toMatch(/^T01-/);
-    await assertConverged(t);
+    await assertConverged(server, t);
   });
 
   it('backs off exponentially with jitter while the server is unreachable', async () => {
@@ -285,7 +262,7 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     expect(status).toMatchObject({ state: 'idle', waiting: 0, epoch });
     expect(await onHand(server.db, store, productId(t, 'MILK'))).toBe(16_000);
     expect(await shown(t, 'MILK')).toBe(16_000);
-    await assertConverged(t);
+    await assertConverged(server, t);
   });
 });
 
