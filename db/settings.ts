@@ -35,16 +35,17 @@ export function writeSettings(store: Store, changes: Partial<TillSettings>): voi
 export function settingsHandlers(till: Till): HandlersFor<typeof settingsOperations> {
   return {
     'settings.get': () => readSettings(till.store),
-    'settings.update': (changes) => {
+    'settings.update': ({ override, ...changes }) => {
       // The language is each cashier's own choice; everything else is the shop's (owners).
       const shopWide = Object.keys(changes).filter((key) => key !== 'language');
       if (shopWide.length > 0) {
-        const auth = authorize(till, 'manage_settings');
+        const auth = authorize(till, 'manage_settings', override);
         const before = readSettings(till.store);
         till.db.transaction(() => {
           writeSettings(till.store, changes);
           writeAudit(till, {
             staffId: auth.staffId,
+            approvedBy: auth.approvedBy,
             action: 'settings.update',
             before: Object.fromEntries(shopWide.map((k) => [k, before[k as keyof TillSettings]])),
             after: Object.fromEntries(shopWide.map((k) => [k, changes[k as keyof typeof changes]])),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operation } from './contract.ts';
+import { overrideSchema } from './staff.ts';
 
 export const languages = ['en', 'zh-CN'] as const;
 export type Language = (typeof languages)[number];
@@ -86,5 +87,8 @@ export const defaultTillSettings: TillSettings = {
 
 export const settingsOperations = {
   'settings.get': operation<TillSettings>()(z.object({}).strict()),
-  'settings.update': operation<TillSettings>()(tillSettingsSchema.partial().strict()),
+  /** The language is anyone's; other settings need an owner, or an owner's PIN as an override. */
+  'settings.update': operation<TillSettings>()(
+    tillSettingsSchema.partial().extend({ override: overrideSchema.optional() }).strict(),
+  ),
 };

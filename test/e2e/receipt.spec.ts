@@ -90,10 +90,16 @@ test('after a cash sale: change, an 80 mm receipt, browser print, ESC/POS print,
   });
   const demo = await till.call('setup.demo', { products: 200 });
   expect(demo.ok).toBe(true);
-  await till.call('settings.update', {
+  // Shop settings are the owner's: these arranging calls carry her PIN as an override.
+  const staff = await till.call('staff.list', {});
+  const override = { staffId: (staff.ok && staff.value.find((s) => s.role === 'owner')?.id) || '', pin: '1234' };
+  await till.call('staff.signIn', { staffId: override.staffId, pin: override.pin });
+  const shopSet = await till.call('settings.update', {
     shopAddress: '1 Market Street\nDublin D02 X285',
     receiptFooter: 'Thank you for shopping with us!\nReturns within 30 days with this receipt.',
   });
+  expect(shopSet.ok).toBe(true);
+  await till.call('staff.signOut', {});
   const milk = scannable(till.dataDir, false);
   const water = scannable(till.dataDir, true);
 
@@ -162,7 +168,7 @@ test('after a cash sale: change, an 80 mm receipt, browser print, ESC/POS print,
   // Now a network thermal printer: the drawer opens when the cash sale completes, the receipt prints on request.
   let printer = await listenLikeAPrinter();
   const pointPrinterAt = (port: number) =>
-    till.call('settings.update', { printer: { kind: 'escpos', host: '127.0.0.1', port, width: 42 } });
+    till.call('settings.update', { override, printer: { kind: 'escpos', host: '127.0.0.1', port, width: 42 } });
   await pointPrinterAt(printer.port);
   await scanItem(page, till, water.barcode, 1);
   await expect(page.getByTestId('completed-sale')).toBeHidden();
@@ -204,7 +210,7 @@ test('after a cash sale: change, an 80 mm receipt, browser print, ESC/POS print,
   await printer.close();
 
   // The same receipt in Chinese, as the till prints it once its language is 简体中文.
-  await till.call('settings.update', { language: 'zh-CN', printer: { kind: 'system' } });
+  await till.call('settings.update', { override, language: 'zh-CN', printer: { kind: 'system' } });
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   // Still Ada's till and shift: the store keeps who is signed in across a reload.

@@ -165,6 +165,7 @@ test('a category stocktake while the till sells: review, export, print, apply (E
   await page.getByRole('button', { name: L.common.back }).click();
 
   // Apply, as the manager signed in: one correction per counted line.
+  await expect(page.getByRole('button', { name: L.stocktake.exportCsv })).toBeVisible();
   await page.keyboard.press('F12');
   const confirm = page.getByRole('dialog', { name: L.stocktake.applyTitle });
   await expect(confirm).toContainText('3 stock corrections');
