@@ -294,6 +294,11 @@ export function applyPullPage(till: Till, page: PullReply): string[] {
       db,
       'INSERT INTO tax_class (id, name, rate_bp) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, rate_bp = excluded.rate_bp',
     );
+    // Later local edits must sort after what the server has: the newest stamp on the page, once.
+    const newest = [...page.taxClasses, ...page.categories, ...page.products]
+      .map((stamped) => stamped.hlc)
+      .reduce<string | null>((a, b) => (a === null || b.slice(0, 22) > a.slice(0, 22) ? b : a), null);
+    if (newest) till.observeHlc(newest);
     for (const t of page.taxClasses) if (!pendingEdit(till, 'catalog.tax_class_saved', t.id)) putTax.run(t.id, t.name, t.rateBp);
     const putCategory = prepared(
       db,

@@ -21,6 +21,11 @@ export interface Till {
   now(): Date;
   /** The next hybrid-logical-clock stamp for a local event. */
   nextHlc(): string;
+  /**
+   * A stamp seen from elsewhere (a pull): later local events sort after it, so a till whose
+   * wall clock is behind still wins with an edit made after seeing the server's.
+   */
+  observeHlc(stamp: string): void;
   session: { staffId: string | null; lastActivityAt: number };
   /** Pushes to the UI (progress, stock changed by a pull, sync status). */
   events: Emitter<Events>;
@@ -38,13 +43,30 @@ function ensureDeviceId(db: Database.Database): string {
   return id;
 }
 
+/** The latest stamp this till issued (outbox, ledger, counts) or saw (kept in a setting). */
+function lastStamp(db: Database.Database): Hlc | null {
+  const seen = db.prepare("SELECT value FROM setting WHERE key = 'last_hlc'").get() as { value: string } | undefined;
+  const stamps = [
+    ...(['outbox', 'stock_movement', 'stocktake_count'] as const).map(
+      (table) => (db.prepare(`SELECT max(hlc) AS hlc FROM ${table}`).get() as { hlc: string | null }).hlc,
+    ),
+    seen ? (JSON.parse(seen.value) as string) : null,
+  ].filter((stamp): stamp is string => stamp !== null);
+  // The fixed-width time and counter come first, so text order is clock order up to the device.
+  const latest = stamps
+    .map((stamp) => stamp.slice(0, 22))
+    .sort()
+    .at(-1);
+  const stamp = stamps.find((x) => x.startsWith(latest ?? '\0'));
+  return stamp ? decodeHlc(stamp) : null;
+}
+
 export function openTill(store: Store, options: TillOptions = {}): Till {
   const { db } = store;
   const now = options.now ?? (() => new Date());
   const deviceId = ensureDeviceId(db);
-  // The last stamp ever issued survives restarts, so a clock moved back never reorders events.
-  const lastOp = db.prepare('SELECT max(hlc) AS hlc FROM outbox').get() as { hlc: string | null };
-  let last: Hlc | null = lastOp.hlc ? decodeHlc(lastOp.hlc) : null;
+  // The last stamp ever issued or seen survives restarts, so a clock moved back never reorders events.
+  let last: Hlc | null = lastStamp(db);
   return {
     store,
     db,
@@ -54,6 +76,15 @@ export function openTill(store: Store, options: TillOptions = {}): Till {
     nextHlc() {
       last = tickHlc(last, now().getTime(), deviceId);
       return encodeHlc(last);
+    },
+    observeHlc(stamp) {
+      if (!/^\d{15}-\d{6}-/.test(stamp)) return;
+      const seen = decodeHlc(stamp);
+      if (last && (seen.wall < last.wall || (seen.wall === last.wall && seen.counter <= last.counter))) return;
+      last = { wall: seen.wall, counter: seen.counter, device: deviceId };
+      db.prepare(
+        "INSERT INTO setting (key, value) VALUES ('last_hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(JSON.stringify(encodeHlc(last)));
     },
     session: { staffId: null, lastActivityAt: now().getTime() },
     events: createEmitter<Events>(),
