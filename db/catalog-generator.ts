@@ -2,6 +2,7 @@ import { embeddedBarcode, withCheckDigit } from '../shared/barcode.ts';
 import type { Unit } from '../shared/catalog.ts';
 import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
+import { seededRandom } from '../shared/random.ts';
 import type { EmbeddedBarcodeRule } from '../shared/settings.ts';
 import { type CatalogRow, writeCatalogCsv } from './catalog-csv.ts';
 import { bulkCatalogWrite } from './catalog-search.ts';
@@ -225,18 +226,6 @@ export interface GenerateOptions {
   seed: number;
 }
 
-/** Small, fast, deterministic PRNG (mulberry32): the same seed gives the same catalog everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Shop prices end in 9: 1.49, 2.99, 12.99. */
 function shelfPrice(minor: number): number {
   if (minor >= 1000) return Math.max(99, Math.round(minor / 100) * 100 - 1);
@@ -249,7 +238,7 @@ const labelItemCodes = 100_000;
 
 export function generateCatalog({ size, seed }: GenerateOptions): CatalogRow[] {
   if (!Number.isInteger(size) || size < 0) throw new RangeError(`size must be a whole number, got ${size}`);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const shares = departments.reduce((sum, d) => sum + d.share, 0);
   const brandOf = new Map<string, number>(); // brand → its 4-digit "company prefix"

@@ -5,6 +5,7 @@
  * are tested elsewhere; this only fills the history the way they would have left it.
  */
 import type { Till } from '../../db/till.ts';
+import { seededRandom } from '../../shared/random.ts';
 
 export interface GenerateOrdersOptions {
   count: number;
@@ -22,17 +23,6 @@ export interface GeneratedOrders {
   orderIds: string[];
   customerIds: string[];
   lastAt: string;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const firstNames = ['Aoife', 'Liam', 'Wei', 'Fatima', 'Noah', 'Mei', 'Sean', 'Olga', 'Ravi', 'Chloe', 'Jun', 'Ana'];
@@ -53,7 +43,7 @@ function idMaker(): (ms: number) => string {
 }
 
 export function generateOrders(till: Till, options: GenerateOrdersOptions): GeneratedOrders {
-  const next = random(options.seed ?? 7);
+  const next = seededRandom(options.seed ?? 7);
   const int = (n: number) => Math.floor(next() * n);
   const uuidv7 = idMaker();
   const { db } = till;
