@@ -68,7 +68,7 @@ for (const { code, L } of languages) {
     await page.locator('#gi-find').press('Enter');
     await expect(goodsIn.locator('tbody tr')).toHaveCount(1);
     await page.locator('#gi-find').fill(other.sku);
-    await expect(goodsIn.locator('.sk-result').first()).toContainText(other.name);
+    await expect(goodsIn.getByRole('list', { name: L.till.results }).getByRole('button').first()).toContainText(other.name);
     await page.locator('#gi-find').press('Enter');
     await expect(goodsIn.locator('tbody tr')).toHaveCount(2);
     await page.locator('#gi-qty-0').fill('24');

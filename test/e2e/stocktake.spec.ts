@@ -89,7 +89,7 @@ test('a category stocktake while the till sells: review, export, print, apply (E
     await expect(feedback).toContainText(`${a.name} — counted ${n}`);
   }
   await page.locator('#st-find').fill(b.sku);
-  await expect(page.getByRole('list', { name: L.stocktake.found })).toContainText(b.name);
+  await expect(page.getByRole('list', { name: L.till.results })).toContainText(b.name);
   await page.locator('#st-find').press('Enter');
   await page.locator('#st-quantity').fill('5');
   await page.keyboard.press('Enter');
@@ -115,7 +115,7 @@ test('a category stocktake while the till sells: review, export, print, apply (E
   // Back to the count (it waited where it was): C is counted after the sale, 4 on the shelf.
   await rail.getByRole('button', { name: L.nav.stocktakes }).click();
   await page.locator('#st-find').fill(c.sku);
-  await expect(page.getByRole('list', { name: L.stocktake.found })).toContainText(c.name);
+  await expect(page.getByRole('list', { name: L.till.results })).toContainText(c.name);
   await page.keyboard.press('Enter');
   await page.locator('#st-quantity').fill('4');
   await page.keyboard.press('Enter');
@@ -194,7 +194,7 @@ test('a category stocktake while the till sells: review, export, print, apply (E
   await page.getByLabel(Z.stocktake.scopeKinds.products).check();
   for (const p of [d, e]) {
     await page.locator('#st-product-search').fill(p.sku);
-    await expect(page.getByRole('list', { name: Z.stocktake.found })).toContainText(p.name);
+    await expect(page.getByRole('list', { name: Z.till.results })).toContainText(p.name);
     await page.locator('#st-product-search').press('Enter');
   }
   await expect(page.locator('.st-chosen li')).toHaveCount(2);

@@ -5,10 +5,10 @@ import type { ApiError } from '../../../../shared/errors.ts';
 import { majorString, parseMoney } from '../../../../shared/money.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ProductFinder } from '../../components/ProductFinder.tsx';
 import { useMoney } from '../../format.ts';
 import { call, useSession } from '../../session.ts';
 import { useScanner } from '../../use-scanner.ts';
-import { ProductPicker } from './ProductPicker.tsx';
 import { asApiError, badQuantity, parseUnits } from './units.ts';
 import { useOverride } from './use-override.tsx';
 
@@ -166,9 +166,10 @@ export function GoodsIn({
             <input id="gi-reference" value={reference} maxLength={120} onChange={(e) => setReference(e.target.value)} />
           </div>
         </div>
-        <ProductPicker
+        <ProductFinder
           id="gi-find"
           label={t('stockDesk.scanOrPick')}
+          placeholder={t('stockDesk.pickPlaceholder')}
           inputRef={picker}
           onPick={(p) => void addSummary(p)}
           onCode={(c) => void addCode(c)}

@@ -4,10 +4,10 @@ import type { Unit } from '../../../../shared/catalog.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
 import { type CountedLine, type CountResult, parseCountQuantity, type Stocktake } from '../../../../shared/stocktake.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ProductFinder } from '../../components/ProductFinder.tsx';
 import { call } from '../../session.ts';
 import { useScanner } from '../../use-scanner.ts';
 import { quantityText, useDateTime, useLocationName, useStocktakeTitle } from './labels.ts';
-import { ProductFinder } from './ProductFinder.tsx';
 import { useStocktakeView } from './view-store.ts';
 
 interface Picked {
@@ -146,6 +146,7 @@ export function CountingView({ id }: { id: string }) {
             {t('stocktake.scanHint')}
           </p>
           <ProductFinder
+            includeInactive
             id="st-find"
             label={t('stocktake.find')}
             placeholder={t('stocktake.findPlaceholder')}

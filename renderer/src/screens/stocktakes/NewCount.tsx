@@ -4,9 +4,9 @@ import type { Category, ProductSummary } from '../../../../shared/catalog.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
 import type { ScopeKind, StockLocation, StocktakeScope } from '../../../../shared/stocktake.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { ProductFinder } from '../../components/ProductFinder.tsx';
 import { call } from '../../session.ts';
 import { useLocationName } from './labels.ts';
-import { ProductFinder } from './ProductFinder.tsx';
 import { useStocktakeView } from './view-store.ts';
 
 /** Start a count: of everything, one category (a cycle count) or a chosen list (a partial count). */
@@ -87,6 +87,7 @@ export function NewCount() {
         {kind === 'products' && (
           <div className="st-pick">
             <ProductFinder
+              includeInactive
               id="st-product-search"
               label={t('stocktake.pickProducts')}
               placeholder={t('stocktake.findPlaceholder')}

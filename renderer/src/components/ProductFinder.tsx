@@ -1,20 +1,22 @@
 import { type Ref, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ProductSummary } from '../../../../shared/catalog.ts';
-import { call } from '../../session.ts';
+import type { ProductSummary } from '../../../shared/catalog.ts';
+import { call } from '../session.ts';
 
 /** A code typed by hand (or a scanner too slow for the wedge detector): digits only, as printed under a barcode. */
 const codeLike = /^\d{8,14}$/;
 
 /**
  * Find a product by name, SKU or barcode as you type (the catalog's FTS5 search); arrows
- * move, Enter picks. Stock figures are not shown: counters count blind. With `onCode`, Enter on a barcode number counts it like a scan.
+ * move, Enter picks. Stock figures are not shown (a stocktake counts blind). With `onCode`,
+ * Enter on a barcode number is handled like a scan. Used by goods in and stocktakes.
  */
 export function ProductFinder({
   id,
   label,
   placeholder,
   categoryId,
+  includeInactive = false,
   onPick,
   onCode,
   inputRef,
@@ -23,6 +25,8 @@ export function ProductFinder({
   label: string;
   placeholder?: string;
   categoryId?: string | null;
+  /** Stocktakes count products no longer sold too; goods in does not. */
+  includeInactive?: boolean;
   onPick: (product: ProductSummary) => void;
   onCode?: (code: string) => void;
   inputRef?: Ref<HTMLInputElement>;
@@ -42,7 +46,7 @@ export function ProductFinder({
     void call('catalog.search', {
       query,
       limit: 8,
-      includeInactive: true,
+      includeInactive,
       ...(categoryId ? { categoryId } : {}),
     }).then((r) => {
       if (stale || !r.ok) return;
@@ -52,7 +56,7 @@ export function ProductFinder({
     return () => {
       stale = true;
     };
-  }, [query, categoryId]);
+  }, [query, categoryId, includeInactive]);
 
   function pick(product: ProductSummary) {
     setText('');
@@ -61,7 +65,7 @@ export function ProductFinder({
   }
 
   return (
-    <div className="st-finder">
+    <div className="product-finder">
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
@@ -85,7 +89,7 @@ export function ProductFinder({
         }}
       />
       {results.length > 0 && (
-        <ul id={`${id}-results`} className="results st-results" aria-label={t('stocktake.found')}>
+        <ul id={`${id}-results`} className="results" aria-label={t('till.results')}>
           {results.map((p, i) => (
             <li key={p.id}>
               <button type="button" className="result" aria-current={i === active} onClick={() => pick(p)}>
