@@ -95,6 +95,8 @@ if (!app.requestSingleInstanceLock()) {
         webSecurity: true,
         allowRunningInsecureContent: false,
         spellcheck: false,
+        // A middle click must not open a link in a new window (electronegativity AUXCLICK_JS_CHECK).
+        disableBlinkFeatures: 'Auxclick',
       },
     });
     for (const name of eventNames) {

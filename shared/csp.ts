@@ -11,3 +11,12 @@ export const contentSecurityPolicy = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The same policy for a `<meta>` tag in the built index.html, so the page carries it wherever it
+ * is loaded from (and scanners see it). `frame-ancestors` only works as a header, so it is left out.
+ */
+export const metaContentSecurityPolicy = contentSecurityPolicy
+  .split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ');
