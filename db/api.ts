@@ -17,6 +17,7 @@ import { stockListHandlers } from './stock-list.ts';
 import { stocktakeHandlers } from './stocktake.ts';
 import { syncHandlers } from './sync.ts';
 import type { Till } from './till.ts';
+import { updateHandlers } from './update.ts';
 
 export interface TillApiOptions extends ApiOptions {
   /** Handlers the host replaces, given the defaults (Electron prints receipts to system printers itself). */
@@ -43,6 +44,7 @@ export function createTillApi(till: Till, runtime: Runtime, options?: TillApiOpt
     ...orderHistoryHandlers(till),
     ...receiptHandlers(till),
     ...syncHandlers(till),
+    ...updateHandlers(runtime),
   };
   return createApi({ ...handlers, ...overrides?.(handlers, till) }, till.events, {
     ...apiOptions,

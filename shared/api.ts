@@ -22,6 +22,7 @@ import { stockListOperations } from './stock-list.ts';
 import { stocktakeOperations } from './stocktake.ts';
 import type { SyncStatus } from './sync.ts';
 import { syncOperations } from './sync.ts';
+import { updateOperations } from './update.ts';
 
 export const operations = {
   ...appOperations,
@@ -40,6 +41,7 @@ export const operations = {
   ...orderHistoryOperations,
   ...receiptOperations,
   ...syncOperations,
+  ...updateOperations,
 };
 
 export type Operations = typeof operations;

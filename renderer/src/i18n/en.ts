@@ -907,7 +907,27 @@ export const en = {
       value: 'Value',
     },
   },
+  updates: {
+    title: 'Updates',
+    states: {
+      unsupported: 'Version {{current}}. This copy does not update itself (browser mode): update it where it is installed.',
+      idle: 'Version {{current}} is the newest.',
+      checking: 'Version {{current}}: asking for updates…',
+      downloading: 'Downloading version {{available}}: {{percent}}%',
+      ready: 'Version {{available}} is downloaded and ready to install.',
+      installing: 'Installing version {{available}}: the till restarts in a moment.',
+      error: 'Could not check for updates: {{error}}',
+    },
+    waitingFor: {
+      manager: 'It installs when a manager agrees.',
+      sale: 'It installs as soon as the sale at this till is finished.',
+    },
+    checkNow: 'Check now',
+    install: 'Install {{version}} and restart',
+    policy: 'Tilldesk looks for updates every few hours and downloads them in the background. An update is installed only after a manager agrees, and never while a sale is open.',
+  },
   errors: {
+    updates_desktop_only: 'Updates are installed by the desktop app; this copy runs in browser mode.',
     unknown_note: 'That support note is not known here.',
     note_already_resolved: 'That note was already resolved by {{name}}.',
     note_order_not_completed: 'Notes go on completed orders only.',

@@ -886,7 +886,27 @@ export const zhCN: Catalog = {
       value: '金额',
     },
   },
+  updates: {
+    title: '更新',
+    states: {
+      unsupported: '版本 {{current}}。此副本不会自动更新（浏览器模式）：请在安装它的地方更新。',
+      idle: '版本 {{current}} 已是最新。',
+      checking: '版本 {{current}}：正在检查更新…',
+      downloading: '正在下载版本 {{available}}：{{percent}}%',
+      ready: '版本 {{available}} 已下载，可以安装。',
+      installing: '正在安装版本 {{available}}：收银机即将重新启动。',
+      error: '无法检查更新：{{error}}',
+    },
+    waitingFor: {
+      manager: '经理同意后即可安装。',
+      sale: '本收银机当前的销售完成后立即安装。',
+    },
+    checkNow: '立即检查',
+    install: '安装 {{version}} 并重新启动',
+    policy: 'Tilldesk 每隔几小时检查一次更新并在后台下载。只有经理同意后才会安装更新，且绝不会在销售进行中安装。',
+  },
   errors: {
+    updates_desktop_only: '更新由桌面应用安装；此副本在浏览器模式下运行。',
     unknown_note: '找不到这条客服备注。',
     note_already_resolved: '这条备注已由 {{name}} 解决。',
     note_order_not_completed: '备注只能添加到已完成的订单。',

@@ -11,6 +11,7 @@ import { PrinterSettings } from './PrinterSettings.tsx';
 import { ShopSettings } from './ShopSettings.tsx';
 import { StaffSettings } from './StaffSettings.tsx';
 import { SyncSettings } from './SyncSettings.tsx';
+import { UpdateSettings } from './UpdateSettings.tsx';
 
 export function SettingsScreen() {
   const { t, i18n } = useTranslation();
@@ -59,6 +60,7 @@ export function SettingsScreen() {
         </>
       )}
       {role && role !== 'cashier' && <StaffSettings />}
+      {role && role !== 'cashier' && <UpdateSettings />}
       {role !== 'owner' && <p className="help">{t('settingsDesk.ownerOnly')}</p>}
       <h2>{t('settings.about')}</h2>
       {info && (
