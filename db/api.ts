@@ -2,6 +2,7 @@ import { appHandlers, type Runtime } from './app.ts';
 import { backupHandlers } from './backup.ts';
 import { catalogHandlers } from './catalog.ts';
 import { customerHandlers } from './customer.ts';
+import { diagnosticsHandlers } from './diagnostics.ts';
 import { type Api, type ApiOptions, createApi, type Handlers } from './dispatch.ts';
 import { orderHistoryHandlers } from './order-history.ts';
 import { receiptHandlers } from './receipt.ts';
@@ -44,6 +45,7 @@ export function createTillApi(till: Till, runtime: Runtime, options?: TillApiOpt
     ...orderHistoryHandlers(till),
     ...receiptHandlers(till),
     ...syncHandlers(till),
+    ...diagnosticsHandlers(till, runtime),
     ...updateHandlers(runtime),
   };
   return createApi({ ...handlers, ...overrides?.(handlers, till) }, till.events, {

@@ -8,6 +8,7 @@ import { backupOperations } from './backup.ts';
 import { catalogOperations } from './catalog.ts';
 import type { Operation } from './contract.ts';
 import { customerOperations } from './customer.ts';
+import { diagnosticsOperations } from './diagnostics.ts';
 import type { Result } from './errors.ts';
 import { orderHistoryOperations } from './order-history.ts';
 import { receiptOperations } from './receipt.ts';
@@ -41,6 +42,7 @@ export const operations = {
   ...orderHistoryOperations,
   ...receiptOperations,
   ...syncOperations,
+  ...diagnosticsOperations,
   ...updateOperations,
 };
 

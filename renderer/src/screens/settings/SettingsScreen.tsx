@@ -7,6 +7,7 @@ import { bridge } from '../../bridge.ts';
 import { errorText, setLanguage } from '../../i18n/index.ts';
 import { useSession } from '../../session.ts';
 import { BackupSettings } from './BackupSettings.tsx';
+import { DiagnosticsSettings } from './DiagnosticsSettings.tsx';
 import { PrinterSettings } from './PrinterSettings.tsx';
 import { ShopSettings } from './ShopSettings.tsx';
 import { StaffSettings } from './StaffSettings.tsx';
@@ -60,6 +61,7 @@ export function SettingsScreen() {
         </>
       )}
       {role && role !== 'cashier' && <StaffSettings />}
+      {role && role !== 'cashier' && <DiagnosticsSettings />}
       {role && role !== 'cashier' && <UpdateSettings />}
       {role !== 'owner' && <p className="help">{t('settingsDesk.ownerOnly')}</p>}
       <h2>{t('settings.about')}</h2>
