@@ -1,14 +1,23 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { BackupFile, backupOperations } from '../shared/backup.ts';
+import type { BackupFile, backupOperations, RestoreResult } from '../shared/backup.ts';
 import { TillError } from '../shared/errors.ts';
+import { type Language, languages } from '../shared/settings.ts';
 import type { HandlersFor } from './dispatch.ts';
+import { damageNotePath } from './integrity.ts';
 import { loadMigrations } from './migrate.ts';
 import { databaseFileName } from './store.ts';
 import type { Till } from './till.ts';
 
-const backupName = /^tilldesk-(\d{8}-\d{6}(?:-\d+)?)\.db$/;
+const backupName = /^tilldesk-(\d{8}-\d{6})(?:-(\d+))?\.db$/;
+
+/** Newest first: by the time in the name, then by the count a second copy in the same second gets (-2, -3…). */
+function newestFirst(a: string, b: string): number {
+  const [, aTime = '', aCount = '1'] = backupName.exec(a) ?? [];
+  const [, bTime = '', bCount = '1'] = backupName.exec(b) ?? [];
+  return bTime.localeCompare(aTime) || Number(bCount) - Number(aCount);
+}
 
 export function backupFolder(till: Till): string {
   return till.settings().backupFolder || join(till.store.dataDir, 'backups');
@@ -27,7 +36,7 @@ export function listBackups(folder: string): BackupFile[] {
       const stat = statSync(path);
       return { file, path, bytes: stat.size, createdAt: stat.mtime.toISOString() };
     })
-    .sort((a, b) => b.file.localeCompare(a.file));
+    .sort((a, b) => newestFirst(a.file, b.file));
 }
 
 /**
@@ -46,7 +55,10 @@ export async function backupNow(till: Till): Promise<BackupFile> {
     rmSync(path, { force: true });
     throw new TillError('unavailable', 'backup_failed', `Backup to ${folder} failed: ${String(error)}`, { folder });
   }
-  for (const old of listBackups(folder).slice(till.settings().backupKeep)) rmSync(old.path, { force: true });
+  // A store known to be damaged copies its damage: keep every older copy until it is restored.
+  if (till.store.check.state !== 'damaged') {
+    for (const old of listBackups(folder).slice(till.settings().backupKeep)) rmSync(old.path, { force: true });
+  }
   const stat = statSync(path);
   return { file, path, bytes: stat.size, createdAt: stat.mtime.toISOString() };
 }
@@ -61,11 +73,34 @@ export function scheduleBackups(till: Till, onError: (error: unknown) => void): 
 }
 
 /**
- * Replaces the store in `dataDir` with a backup. Run with the store closed (at start-up).
- * The backup is checked first (integrity, schema not newer than this app); the current
- * file is kept beside it as tilldesk.db.before-restore-<time>, never deleted.
+ * Moves the store file (and its -wal, -shm and damage note) aside as
+ * `tilldesk.db.<why>-<time>`, never deleting it; returns the new name, or null when there was no file.
  */
-export function restoreBackup(dataDir: string, backupPath: string, now = new Date()): { keptAs: string | null } {
+function setAside(dataDir: string, why: string, now: Date): string | null {
+  const live = join(dataDir, databaseFileName);
+  let keptAs: string | null = null;
+  if (existsSync(live)) {
+    // Two restores within a second must not overwrite the first file kept.
+    keptAs = `${live}.${why}-${stamp(now)}`;
+    for (let n = 2; existsSync(keptAs); n++) keptAs = `${live}.${why}-${stamp(now)}-${n}`;
+    renameSync(live, keptAs);
+  }
+  for (const suffix of ['-wal', '-shm']) {
+    if (!existsSync(live + suffix)) continue;
+    if (keptAs) renameSync(live + suffix, keptAs + suffix);
+    else rmSync(live + suffix);
+  }
+  // The note described the file set aside; the new one has not been checked yet.
+  const note = damageNotePath(live);
+  if (existsSync(note)) {
+    if (keptAs) renameSync(note, damageNotePath(keptAs));
+    else rmSync(note);
+  }
+  return keptAs;
+}
+
+/** Refuses a backup that is damaged or newer than this app, before the live file is touched. */
+function checkBackup(backupPath: string, migrationsDir: string | undefined): void {
   let check: Database.Database;
   try {
     check = new Database(backupPath, { readonly: true, fileMustExist: true });
@@ -85,7 +120,7 @@ export function restoreBackup(dataDir: string, backupPath: string, now = new Dat
       });
     }
     const version = check.pragma('user_version', { simple: true }) as number;
-    const known = loadMigrations().at(-1)?.version ?? 0;
+    const known = loadMigrations(migrationsDir).at(-1)?.version ?? 0;
     if (version > known) {
       throw new TillError('conflict', 'newer_database', `Backup has schema ${version}; this version knows ${known}`, {
         found: version,
@@ -95,22 +130,119 @@ export function restoreBackup(dataDir: string, backupPath: string, now = new Dat
   } finally {
     check.close();
   }
-  const live = join(dataDir, databaseFileName);
-  let keptAs: string | null = null;
-  if (existsSync(live)) {
-    keptAs = `${live}.before-restore-${stamp(now)}`;
-    renameSync(live, keptAs);
-  }
-  for (const suffix of ['-wal', '-shm']) {
-    if (existsSync(live + suffix)) renameSync(live + suffix, `${keptAs ?? live}${suffix}`);
-  }
-  copyFileSync(backupPath, live);
+}
+
+/**
+ * Replaces the store in `dataDir` with a backup. Run with the store closed (at start-up).
+ * The backup is checked first (integrity, schema not newer than this app); the current
+ * file is kept beside it as tilldesk.db.before-restore-<time>, never deleted.
+ */
+export function restoreBackup(
+  dataDir: string,
+  backupPath: string,
+  now = new Date(),
+  migrationsDir?: string,
+): { keptAs: string | null } {
+  checkBackup(backupPath, migrationsDir);
+  const keptAs = setAside(dataDir, 'before-restore', now);
+  copyFileSync(backupPath, join(dataDir, databaseFileName));
   return { keptAs };
 }
 
+/** Why a backup is passed over for an older one, rather than the restore stopping. */
+const unusableBackup = new Set(['backup_unreadable', 'backup_corrupt', 'newer_database']);
+
+/**
+ * Restores the named backup, or the newest one that passes its check (newer ones that fail
+ * are skipped and named), with the store closed.
+ */
+export function restoreNewest(options: {
+  dataDir: string;
+  folder: string;
+  /** One backup by name; otherwise the newest that passes. */
+  file?: string | undefined;
+  now?: Date;
+  /** Where this app's migrations are (Electron passes its own): a backup newer than them is refused. */
+  migrationsDir?: string | undefined;
+}): Omit<RestoreResult, 'after'> {
+  const { dataDir, folder, file, now = new Date(), migrationsDir } = options;
+  const candidates = listBackups(folder).filter((b) => file === undefined || b.file === file);
+  if (candidates.length === 0) {
+    throw file
+      ? new TillError('not_found', 'backup_not_found', `No backup ${file} in ${folder}`, { file, folder })
+      : new TillError('not_found', 'no_backups', `There are no backups in ${folder}`, { folder });
+  }
+  const skipped: string[] = [];
+  for (const backup of candidates) {
+    try {
+      const { keptAs } = restoreBackup(dataDir, backup.path, now, migrationsDir);
+      return { restored: backup, keptAs, skipped };
+    } catch (error) {
+      if (!(error instanceof TillError && unusableBackup.has(error.reason)) || file !== undefined) throw error;
+      skipped.push(backup.file);
+    }
+  }
+  throw new TillError('rejected', 'no_good_backup', `None of the ${skipped.length} backups in ${folder} passed its check`, {
+    folder,
+    count: skipped.length,
+  });
+}
+
+/** Sets the store file aside so the till can start afresh (first-run setup); returns where it went. */
+export function setAsideForFreshStart(dataDir: string, now = new Date()): string | null {
+  return setAside(dataDir, 'set-aside', now);
+}
+
+/**
+ * What recovery can still learn from a store it cannot open: the backup folder and the
+ * language, if the settings table is readable. Never throws.
+ */
+export function recoveryHints(dataDir: string): { backupFolder: string; language: Language | null } {
+  const fallback = { backupFolder: join(dataDir, 'backups'), language: null };
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(join(dataDir, databaseFileName), { readonly: true, fileMustExist: true });
+    const rows = db.prepare("SELECT key, value FROM setting WHERE key IN ('backupFolder', 'language')").all() as {
+      key: string;
+      value: string;
+    }[];
+    const value = (key: string) => {
+      const row = rows.find((r) => r.key === key);
+      return row ? (JSON.parse(row.value) as unknown) : undefined;
+    };
+    const folder = value('backupFolder');
+    const language = value('language');
+    return {
+      backupFolder: typeof folder === 'string' && folder !== '' ? folder : fallback.backupFolder,
+      language: (languages as readonly unknown[]).includes(language) ? (language as Language) : null,
+    };
+  } catch {
+    return fallback;
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // Nothing to close on a file that never opened.
+    }
+  }
+}
+
+const notInRecovery = () =>
+  new TillError('conflict', 'not_in_recovery', 'The store is open: restoring is offered when it cannot be opened');
+
+/** A till that opened: recovery's operations say so (start.ts answers them while in recovery). */
 export function backupHandlers(till: Till): HandlersFor<typeof backupOperations> {
   return {
     'backup.now': () => backupNow(till),
     'backup.list': () => listBackups(backupFolder(till)),
+    'backup.integrity': () => till.store.check,
+    'backup.startState': () => ({ state: 'running' }),
+    'backup.retryStart': () => ({ state: 'running' }),
+    'backup.restore': () => {
+      throw notInRecovery();
+    },
+    'backup.startEmpty': () => {
+      throw notInRecovery();
+    },
   };
 }

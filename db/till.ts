@@ -33,6 +33,8 @@ export interface Till {
 
 export interface TillOptions {
   now?: () => Date;
+  /** The host's emitter, so its subscribers outlive a till reopened after a restore. */
+  events?: Emitter<Events>;
 }
 
 function ensureDeviceId(db: Database.Database): string {
@@ -87,6 +89,6 @@ export function openTill(store: Store, options: TillOptions = {}): Till {
       ).run(JSON.stringify(encodeHlc(last)));
     },
     session: { staffId: null, lastActivityAt: now().getTime() },
-    events: createEmitter<Events>(),
+    events: options.events ?? createEmitter<Events>(),
   };
 }

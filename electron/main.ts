@@ -5,7 +5,10 @@
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
-import { type RunningTill, startTill } from '../db/start.ts';
+import { openTillLog } from '../db/log.ts';
+import { type StartedTill, startTill } from '../db/start.ts';
+import type { Till } from '../db/till.ts';
+import { saleInProgress } from '../db/update.ts';
 import { eventNames } from '../shared/api.ts';
 import { contentSecurityPolicy } from '../shared/csp.ts';
 import { ipcChannels } from './channels.ts';
@@ -13,6 +16,7 @@ import { appOrigin, appScheme, isAppUrl, isVettedExternalUrl, permissionDecision
 import { handleIpcCall } from './ipc.ts';
 import { receiptPrintOverride } from './printing.ts';
 import { safeStorageVault } from './token-vault.ts';
+import { type RunningUpdates, startUpdates } from './updater.ts';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -22,7 +26,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let window: BrowserWindow | null = null;
-  let running: RunningTill | null = null;
+  let running: StartedTill | null = null;
+  let updates: RunningUpdates | null = null;
+  // The till the API serves now (a restore from backup replaces it): the updater asks it whether a sale is open.
+  let currentTill: Till | null = null;
 
   app.on('second-instance', () => {
     if (window) {
@@ -46,20 +53,31 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const appDir = app.getAppPath();
     const rendererDir = join(appDir, 'dist', 'renderer');
+    const log = openTillLog({ dataDir: app.getPath('userData') });
+    log.info('app starting', { version: app.getVersion(), electron: process.versions.electron });
+    app.on('render-process-gone', (_event, _contents, details) => log.error('renderer gone', { ...details }));
+    updates = startUpdates(() => (currentTill ? saleInProgress(currentTill) : false), log.failure);
+    // A store that cannot be opened starts in recovery: the window shows what happened and restores a backup.
     running = startTill({
       dataDir: app.getPath('userData'),
+      log: log.failure,
       migrationsDir: join(appDir, 'db', 'migrations'),
       runtime: { transport: 'ipc', version: app.getVersion() },
       vault: safeStorageVault,
       // System printers are Electron's business: print the window silently (or to PDF).
-      overrides: (defaults, till) => ({
-        'receipt.print': receiptPrintOverride({
-          till,
-          defaults,
-          contents: () => window?.webContents ?? null,
-          pdfFolder: join(app.getPath('userData'), 'receipts'),
-        }),
-      }),
+      // Updates are the packaged app's (electron-updater); unpackaged, the store's defaults answer.
+      overrides: (defaults, till) => {
+        currentTill = till;
+        return {
+          'receipt.print': receiptPrintOverride({
+            till,
+            defaults,
+            contents: () => window?.webContents ?? null,
+            pdfFolder: join(app.getPath('userData'), 'receipts'),
+          }),
+          ...updates?.handlers,
+        };
+      },
     });
     const { api } = running;
 
@@ -108,6 +126,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
+    updates?.stop();
     if (!running) return;
     // Let a push in flight finish and the store close cleanly, then quit for real.
     event.preventDefault();

@@ -6,8 +6,6 @@
 import { app } from 'electron';
 import electronUpdater from 'electron-updater';
 import type { Handlers } from '../db/dispatch.ts';
-import type { Till } from '../db/till.ts';
-import { saleInProgress } from '../db/update.ts';
 import { createUpdateController, type UpdateController } from './update-controller.ts';
 
 export interface RunningUpdates {
@@ -17,7 +15,7 @@ export interface RunningUpdates {
 }
 
 /** Null when not packaged (a development run has no feed): the store's defaults answer then. */
-export function startUpdates(till: Till, log: (message: string, error?: unknown) => void): RunningUpdates | null {
+export function startUpdates(saleOpen: () => boolean, log: (message: string, error?: unknown) => void): RunningUpdates | null {
   if (!app.isPackaged || process.env.TILLDESK_UPDATES === 'off') return null;
   const { autoUpdater } = electronUpdater;
   autoUpdater.autoDownload = false; // the controller downloads after its own check
@@ -28,7 +26,7 @@ export function startUpdates(till: Till, log: (message: string, error?: unknown)
   const controller = createUpdateController({
     updater: autoUpdater,
     current: app.getVersion(),
-    saleOpen: () => saleInProgress(till),
+    saleOpen,
     intervalMs: (Number.isFinite(hours) && hours > 0 ? hours : 6) * 3_600_000,
     log,
   });

@@ -1,9 +1,13 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { StartState } from '../../shared/backup.ts';
+import { bridge } from './bridge.ts';
 import { ComingNext } from './components/ComingNext.tsx';
 import { SyncIndicator } from './components/SyncIndicator.tsx';
 import { CustomersScreen } from './screens/customers/CustomersScreen.tsx';
 import { OrdersScreen } from './screens/orders/OrdersScreen.tsx';
+import { IntegrityNotice } from './screens/recovery/IntegrityNotice.tsx';
+import { RecoveryScreen } from './screens/recovery/RecoveryScreen.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { SettingsScreen } from './screens/settings/SettingsScreen.tsx';
 import { SetupScreen } from './screens/setup/SetupScreen.tsx';
@@ -67,6 +71,7 @@ function Frame() {
         ))}
       </nav>
       <main className="content">
+        <IntegrityNotice />
         <ScreenView screen={screen} />
       </main>
     </div>
@@ -76,10 +81,14 @@ function Frame() {
 export function App() {
   const { t } = useTranslation();
   const { status, refresh } = useSession();
+  // Asked beside the session, not before it: a running till pays no extra round trip.
+  const [start, setStart] = useState<StartState | null>(null);
   useEffect(() => {
+    void bridge.call('backup.startState', {}).then((r) => setStart(r.ok ? r.value : { state: 'running' }));
     void refresh();
   }, [refresh]);
-  if (status === 'loading') return <p className="splash">{t('app.loading')}</p>;
+  if (start?.state === 'recovery') return <RecoveryScreen initial={start} />;
+  if (status === 'loading' || !start) return <p className="splash">{t('app.loading')}</p>;
   if (status === 'setup') return <SetupScreen />;
   if (status === 'signedOut') return <SignInScreen />;
   return <Frame />;

@@ -5,6 +5,7 @@ import type { ApiError } from '../../../../shared/errors.ts';
 import type { TillSettings } from '../../../../shared/settings.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { call } from '../../session.ts';
+import { IntegrityNotice } from '../recovery/IntegrityNotice.tsx';
 import { useSettingsForm } from './use-settings-form.ts';
 
 /** Online backups of the store: how often, how many kept, where; one now; the ones there are. */
@@ -39,6 +40,7 @@ export function BackupSettings({ settings }: { settings: TillSettings }) {
       }}
     >
       <h2 id="backup-settings">{t('settingsDesk.backups')}</h2>
+      <IntegrityNotice always />
       <div className="row">
         <div className="field">
           <label htmlFor="b-every">{t('settingsDesk.backupEvery')}</label>
