@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   type EventName,
   type Events,
@@ -8,9 +7,9 @@ import {
   operations,
   type ParsedInputOf,
 } from '../shared/api.ts';
-import type { Access } from '../shared/contract.ts';
+import { type Access, parseInput } from '../shared/contract.ts';
 import { createEmitter, type Emitter } from '../shared/emitter.ts';
-import { type ApiError, type Result, TillError } from '../shared/errors.ts';
+import { type ApiError, type InputIssue, type Result, TillError } from '../shared/errors.ts';
 
 export type Handlers = {
   [N in OperationName]: (input: ParsedInputOf<N>) => OutputOf<N> | Promise<OutputOf<N>>;
@@ -33,12 +32,12 @@ export interface ApiOptions {
   onInternalError?: (name: string, error: unknown) => void;
 }
 
-function invalidInput(error: z.ZodError): ApiError {
+function invalidInput(issues: InputIssue[]): ApiError {
   return {
     code: 'invalid_input',
     reason: 'invalid_input',
-    message: error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '),
-    issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    message: issues.map((i) => `${i.path || '(input)'}: ${i.message}`).join('; '),
+    issues,
   };
 }
 
@@ -58,8 +57,8 @@ export function createApi(handlers: Handlers, events: Emitter<Events> = createEm
         };
       }
       // The order of DESIGN.md §2: name, input, then who is asking; nothing runs before all three pass.
-      const parsed = operations[name].input.safeParse(input);
-      if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
+      const parsed = parseInput(operations[name].input, input);
+      if (!parsed.success) return { ok: false, error: invalidInput(parsed.issues) };
       try {
         options.checkAccess?.(operations[name].access);
         const handler = handlers[name] as (input: unknown) => unknown;

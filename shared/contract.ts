@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { InputIssue } from './errors.ts';
 
 /** Who may call an operation; checked by the dispatcher before the handler runs. */
 export type Access = 'anyone' | 'staff' | 'manager' | 'owner';
@@ -13,4 +14,26 @@ export interface Operation<I extends z.ZodType = z.ZodType, O = unknown> {
 /** One row of the contract. `O` is given, `I` is inferred from the schema. */
 export function operation<O>() {
   return <I extends z.ZodType>(input: I, access: Access = 'anyone'): Operation<I, O> => ({ input, access });
+}
+
+export type Parsed<T> = { success: true; data: T } | { success: false; issues: InputIssue[] };
+
+/**
+ * `schema.safeParse` that never throws. Zod itself throws on some hostile values: a length
+ * check compares an object's `length` with its bound, and `{"length": {"toString": "x"}}`
+ * cannot be compared. Such a value is the caller's bad input like any other, so every edge
+ * (the till's contract, the sync server's routes and op payloads) parses through this.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): Parsed<z.output<S>> {
+  let result: ReturnType<S['safeParse']>;
+  try {
+    result = schema.safeParse(value) as ReturnType<S['safeParse']>;
+  } catch {
+    return { success: false, issues: [{ path: '', message: 'Could not be read' }] };
+  }
+  if (result.success) return { success: true, data: result.data as z.output<S> };
+  return {
+    success: false,
+    issues: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  };
 }

@@ -14,7 +14,15 @@ import { operation } from './contract.ts';
  * Days, hours and weekdays are the shop's, in the time zone the screen gives.
  */
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date as YYYY-MM-DD');
+/** A day on the calendar: 2024-13-45 would slip past the range checks (NaN days) and span millennia. */
+function calendarDay(date: string): boolean {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === date;
+}
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'A date as YYYY-MM-DD')
+  .refine(calendarDay, 'Not a day on the calendar');
 
 function knownTimeZone(zone: string): boolean {
   try {

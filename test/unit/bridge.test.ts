@@ -2,7 +2,7 @@
  * The bridge refuses what it must (DESIGN.md §2, §7): unknown operations and bad input get a
  * typed error through both transports, and the store is left exactly as it was.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,7 @@ import { openTill } from '../../db/till.ts';
 import { appOrigin } from '../../electron/guards.ts';
 import { handleIpcCall } from '../../electron/ipc.ts';
 import { type ApiError, isApiError, type Result } from '../../shared/errors.ts';
+import { storeChecksum as checksumOf } from '../support/store-checksum.ts';
 
 let dir: string;
 let store: Store;
@@ -52,17 +53,7 @@ afterAll(() => {
 });
 
 /** Every row of every table: "nothing written" means this does not change. */
-function storeChecksum(): string {
-  const tables = store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as {
-    name: string;
-  }[];
-  const hash = createHash('sha256');
-  for (const { name } of tables) {
-    const rows = store.db.prepare(`SELECT * FROM "${name}"`).all();
-    hash.update(name).update(JSON.stringify(rows.map((r) => JSON.stringify(r)).sort()));
-  }
-  return hash.digest('hex');
-}
+const storeChecksum = () => checksumOf(store.db);
 
 function expectTypedError(result: Result<unknown>, code: ApiError['code'], reason: string = code): ApiError {
   expect(result.ok).toBe(false);
