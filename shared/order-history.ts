@@ -41,11 +41,18 @@ export interface OrderPage {
   orders: OrderHistoryRow[];
   /** Pass back as `after` for the next page; null at the end. */
   next: string | null;
-  /** On the first page only: how many orders match, counted up to `countLimit`. */
-  count: { n: number; capped: boolean } | null;
 }
 
-/** Counting every match of a loose filter over 200,000 orders is not worth a slow first page. */
+/**
+ * How many orders match, counted up to `countLimit` ("10,000+ orders" beyond it). Its own
+ * call, made once the first page is shown, so counting never holds up the list.
+ */
+export interface OrderCount {
+  n: number;
+  capped: boolean;
+}
+
+/** Counting every match of a loose filter over a million orders is not worth the wait. */
 export const countLimit = 10_000;
 
 /** How one line of a sale came back, or (on a refund) which sold line it returns. */
@@ -82,7 +89,7 @@ const cursor = z
 
 export const orderFilterSchema = z
   .object({
-    /** A whole number (T01-000123) matches exactly; part of one ("123") matches numbers containing it. */
+    /** A whole number (T01-000123) finds that order; part of one ("4821", "T01-0048") every number containing it. */
     number: z
       .string()
       .trim()
@@ -126,6 +133,7 @@ const orderRef = z.object({ orderId: id }).strict();
 
 export const orderHistoryOperations = {
   'orders.search': operation<OrderPage>()(orderSearchSchema, 'staff'),
+  'orders.count': operation<OrderCount>()(orderFilterSchema.refine(rangesInOrder, rangeMessage), 'staff'),
   'orders.detail': operation<OrderDetail>()(z.object({ id }).strict(), 'staff'),
   /** Customers' names and what they bought, in bulk: a manager's export. */
   'orders.exportCsv': operation<{ csv: string; rows: number }>()(

@@ -1,10 +1,12 @@
 import Papa from 'papaparse';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../db/catalog-generator.ts';
+import { loadMigrations } from '../../db/migrate.ts';
+import { smallSet } from '../../db/order-history.ts';
 import { writeSettings } from '../../db/settings.ts';
 import type { Customer, SupportNote } from '../../shared/customer.ts';
 import type { Fulfilment, PackingSlip } from '../../shared/fulfilment.ts';
-import type { OrderDetail, OrderPage } from '../../shared/order-history.ts';
+import type { OrderCount, OrderDetail, OrderPage } from '../../shared/order-history.ts';
 import type { Order } from '../../shared/sale.ts';
 import { generateOrders } from '../support/orders.ts';
 import { addStaff, makeShop, makeTill, signIn } from '../support/till.ts';
@@ -121,6 +123,18 @@ describe('finding orders', () => {
     expect(await find({ number: '5' })).toEqual([nr]);
     expect(await find({ number: '00000' })).toEqual([n5, nr, n4, n3, n2, n1]);
     expect(await find({ number: 'T01-999999' })).toEqual([]);
+    // Part of the digits, 3 long or more, is looked up in their trigram index (kept by sale.complete
+    // and sale.refund); part of the till code, or a short part, by walking the history.
+    expect(await find({ number: '000003' })).toEqual([n3]);
+    expect(await find({ number: '000005' })).toEqual([nr]);
+    expect(await find({ number: '01-00000' })).toEqual([n5, nr, n4, n3, n2, n1]);
+    expect(await find({ number: '1-000004' })).toEqual([n4]); // no till is called "1": part of a number
+    expect(await find({ number: 't0' })).toEqual([n5, nr, n4, n3, n2, n1]);
+    expect(await find({ number: '9' })).toEqual([]);
+    expect(await find({ number: '999' })).toEqual([]);
+    expect(await find({ number: 'Q' })).toEqual([]);
+    expect(await find({ number: 'X01-000001' })).toEqual([]);
+    expect(await find({ number: 'T01-00-1' })).toEqual([]);
     expect(await find({ from: '2025-05-02T00:00:00Z', to: '2025-05-03T00:00:00Z' })).toEqual([n2]);
     expect(await find({ from: '2025-05-03T10:00:00Z' })).toEqual([n5, nr, n4]);
     expect(await find({ to: '2025-05-03T10:00:00Z' })).toEqual([n3, n2, n1]);
@@ -150,7 +164,12 @@ describe('finding orders', () => {
     expect(await find({ fulfilment: 'shipped' })).toEqual([]);
 
     const page = await s.ok<OrderPage>('orders.search', {});
-    expect(page.count).toEqual({ n: 6, capped: false });
+    expect(await s.ok<OrderCount>('orders.count', {})).toEqual({ n: 6, capped: false });
+    expect(await s.ok<OrderCount>('orders.count', { tender: 'cash' })).toEqual({ n: 4, capped: false });
+    expect(await s.ok<OrderCount>('orders.count', { number: 'Q1' })).toEqual({ n: 0, capped: false });
+    // Counted from the product's own index, less the sale being rung up and the parked one.
+    expect(await s.ok<OrderCount>('orders.count', { productId: s.products.bread })).toEqual({ n: 2, capped: false });
+    expect(await s.ok<OrderCount>('orders.count', { productId: s.products.soap })).toEqual({ n: 1, capped: false });
     expect(page.next).toBeNull();
     expect(page.orders.find((o) => o.id === s3.id)).toEqual({
       id: s3.id,
@@ -196,8 +215,11 @@ describe('finding orders', () => {
     ];
     for (const filter of bad)
       expect((await shop.fails('orders.search', filter)).code, JSON.stringify(filter)).toBe('invalid_input');
+    for (const filter of [{ minAmount: 500, maxAmount: 100 }, { number: 'T01%' }, { after: 'x|y' }, { limit: 5 }])
+      expect((await shop.fails('orders.count', filter)).code, JSON.stringify(filter)).toBe('invalid_input');
     shop.till.session.staffId = null;
     expect((await shop.fails('orders.search', {})).code).toBe('unauthorized');
+    expect((await shop.fails('orders.count', {})).code).toBe('unauthorized');
   });
 
   it('pages through hundreds of orders with ties on the time, no order twice and none skipped', async () => {
@@ -221,11 +243,9 @@ describe('finding orders', () => {
       const ids: string[] = [];
       let after: string | undefined;
       let pages = 0;
-      let count: OrderPage['count'] = null;
+      const count = await s.ok<OrderCount>('orders.count', filter);
       for (;;) {
         const page: OrderPage = await s.ok<OrderPage>('orders.search', { ...filter, limit, ...(after ? { after } : {}) });
-        if (pages === 0) count = page.count;
-        else expect(page.count).toBeNull();
         pages++;
         ids.push(...page.orders.map((o) => o.id));
         if (!page.next) break;
@@ -243,7 +263,134 @@ describe('finding orders', () => {
     const expected = all.filter((o) => o.customer === customer).sort(newestFirst);
     expect(expected.length).toBeGreaterThan(14);
     expect(theirs.ids).toEqual(expected.map((o) => o.id));
-    expect(theirs.count?.n).toBe(expected.length);
+    expect(theirs.count.n).toBe(expected.length);
+  });
+});
+
+describe('finding orders among thousands', () => {
+  interface Plain {
+    id: string;
+    number: string;
+    kind: string;
+    total: number;
+    at: string;
+    customer: string | null;
+    staff: string;
+    tenders: string;
+    products: string;
+  }
+
+  it('finds what a plain scan finds, whichever index leads, and counts it up to the limit', { timeout: 120_000 }, async () => {
+    const s = makeShop();
+    shop = s;
+    const { customerIds } = generateOrders(s.till, {
+      count: 15_000,
+      seed: 9,
+      staffIds: [s.cashier, s.manager],
+      customers: 6,
+      refundEvery: 20,
+    });
+    // A tender few orders were paid with: its orders are read whole and sorted.
+    s.till.db.prepare("UPDATE tender SET kind = 'store_credit' WHERE rowid % 13 = 0").run();
+    const all = s.till.db
+      .prepare(
+        `SELECT o.id, o.number, o.kind, o.total, o.completed_at AS at, o.customer_id AS customer, o.staff_id AS staff,
+           (SELECT group_concat(kind) FROM tender WHERE order_id = o.id) AS tenders,
+           (SELECT group_concat(product_id) FROM order_line WHERE order_id = o.id) AS products
+         FROM orders o NOT INDEXED WHERE o.completed_at IS NOT NULL`,
+      )
+      .all() as Plain[];
+    all.sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
+    const has = (list: string, item: string) => list.split(',').includes(item);
+    const of = (kind: string) => all.filter((o) => has(o.tenders, kind)).length;
+    // Both ways of leading are exercised: cash lists more orders than a page may sort, store credit fewer.
+    expect(of('cash')).toBeGreaterThan(smallSet);
+    expect(of('store_credit')).toBeGreaterThan(100);
+    expect(of('store_credit')).toBeLessThan(smallSet);
+    const [milk, bread] = [s.products.milk, s.products.bread];
+    const day = all[4000]?.at ?? '';
+    const dayAfter = new Date(Date.parse(day) + 86_400_000).toISOString();
+    const customer = customerIds[3] ?? '';
+
+    const cases: [object, (o: Plain) => boolean][] = [
+      [{}, () => true],
+      [{ tender: 'cash' }, (o) => has(o.tenders, 'cash')],
+      [{ tender: 'voucher' }, (o) => has(o.tenders, 'voucher')],
+      [{ tender: 'store_credit' }, (o) => has(o.tenders, 'store_credit')],
+      [{ tender: 'store_credit', staffId: s.cashier }, (o) => has(o.tenders, 'store_credit') && o.staff === s.cashier],
+      [{ productId: milk }, (o) => has(o.products, milk)],
+      [{ productId: s.products.apples }, () => false],
+      [{ minAmount: 199, maxAmount: 199 }, (o) => Math.abs(o.total) === 199],
+      [{ minAmount: 500, maxAmount: 3000 }, (o) => Math.abs(o.total) >= 500 && Math.abs(o.total) <= 3000],
+      [{ minAmount: 2500 }, (o) => Math.abs(o.total) >= 2500],
+      [{ maxAmount: 300 }, (o) => Math.abs(o.total) <= 300],
+      [{ kind: 'refund' }, (o) => o.kind === 'refund'],
+      [{ kind: 'refund', minAmount: 300 }, (o) => o.kind === 'refund' && Math.abs(o.total) >= 300],
+      [{ number: '000' }, (o) => o.number.includes('000')],
+      [{ number: '1234' }, (o) => o.number.includes('1234')],
+      [{ number: '0000' }, (o) => o.number.includes('0000')],
+      [{ number: '0001234' }, (o) => o.number.includes('0001234')],
+      [{ number: '77' }, (o) => o.number.includes('77')],
+      [{ number: 'G01' }, () => true],
+      [{ number: '01-001' }, (o) => o.number.includes('01-001')],
+      [{ number: 'G01-001' }, (o) => o.number.includes('G01-001')],
+      [{ number: 'G01-0001234' }, (o) => o.number === 'G01-0001234'],
+      [{ number: '1-0' }, (o) => o.number.includes('1-0')],
+      [{ customerId: customer, tender: 'voucher' }, (o) => o.customer === customer && has(o.tenders, 'voucher')],
+      [
+        { staffId: s.manager, tender: 'cash', productId: bread },
+        (o) => o.staff === s.manager && has(o.tenders, 'cash') && has(o.products, bread),
+      ],
+      [
+        { tender: 'card', minAmount: 199, maxAmount: 400 },
+        (o) => has(o.tenders, 'card') && Math.abs(o.total) >= 199 && Math.abs(o.total) <= 400,
+      ],
+      [{ number: '123', tender: 'voucher' }, (o) => o.number.includes('123') && has(o.tenders, 'voucher')],
+      [{ from: day, to: dayAfter, tender: 'other' }, (o) => o.at >= day && o.at < dayAfter && has(o.tenders, 'other')],
+    ];
+    for (const [filter, matches] of cases) {
+      const expected = all.filter(matches).map((o) => o.id);
+      const found: string[] = [];
+      let after: string | undefined;
+      do {
+        const page: OrderPage = await s.ok<OrderPage>('orders.search', { ...filter, limit: 500, ...(after ? { after } : {}) });
+        found.push(...page.orders.map((o) => o.id));
+        after = page.next ?? undefined;
+      } while (after);
+      const label = JSON.stringify(filter);
+      expect(found.length, label).toBe(expected.length);
+      expect(found, label).toEqual(expected);
+      const counted = { n: Math.min(expected.length, 10_000), capped: expected.length > 10_000 };
+      expect(await s.ok<OrderCount>('orders.count', filter), label).toEqual(counted);
+    }
+  });
+
+  it('keeps the number index with the orders, and migration 0012 fills it for orders already there', async () => {
+    const s = makeShop();
+    shop = s;
+    const { orderIds } = generateOrders(s.till, { count: 300, seed: 4, staffIds: [s.cashier] });
+    const numbers = async (number: string) =>
+      (await s.ok<OrderPage>('orders.search', { number, limit: 500 })).orders.map((o) => o.number);
+    expect(await numbers('0000120')).toEqual(['G01-0000120']);
+    expect(await numbers('0000012')).toEqual(['G01-0000012']);
+    const db = s.till.db;
+    db.prepare("UPDATE orders SET number = 'G01-0077777' WHERE number = 'G01-0000120'").run();
+    expect(await numbers('0000120')).toEqual([]);
+    expect(await numbers('77777')).toEqual(['G01-0077777']);
+    db.prepare('DELETE FROM orders WHERE id = ?').run(orderIds[11]); // G01-0000012, with its lines and tenders
+    expect(await numbers('0000012')).toEqual([]);
+    expect(await s.ok<OrderCount>('orders.count', { number: '0000' })).toEqual({ n: 298, capped: false });
+    db.prepare("INSERT INTO order_number_search (order_number_search) VALUES ('integrity-check')").run();
+
+    // As on a till upgraded with its history: the index emptied, then filled by the migration.
+    const migration = loadMigrations().find((m) => m.name === 'order-history');
+    const backfill = migration?.sql.match(/INSERT INTO order_number_search \(rowid, digits\)\nSELECT[^;]+;/)?.[0];
+    expect(backfill).toBeDefined();
+    db.prepare("INSERT INTO order_number_search (order_number_search) VALUES ('delete-all')").run();
+    expect(await numbers('77777')).toEqual([]);
+    db.exec(backfill ?? '');
+    expect(await numbers('77777')).toEqual(['G01-0077777']);
+    expect(await s.ok<OrderCount>('orders.count', { number: '000' })).toEqual({ n: 298, capped: false });
   });
 });
 
@@ -547,7 +694,10 @@ describe('order history at scale', () => {
       const cold = await timed({ ...filter, limit: 100 });
       const { page: first, ms } = await timed({ ...filter, limit: 100 });
       const next = first.next ? (await timed({ ...filter, limit: 100, after: first.next })).ms : '     -';
-      const count = first.count ? `${first.count.n}${first.count.capped ? '+' : ''}` : '?';
+      const t1 = performance.now();
+      const counted = await t.ok<OrderCount>('orders.count', filter);
+      const countMs = (performance.now() - t1).toFixed(1).padStart(6);
+      const count = `${counted.n}${counted.capped ? '+' : ''} (counted in ${countMs} ms)`;
       lines.push(`  ${label.padEnd(26)} first page ${cold.ms} ms cold, ${ms} ms again; next page ${next} ms; matches ${count}`);
       // Whatever the speed, the rows must be the ones asked for.
       for (const o of first.orders) {
@@ -556,7 +706,7 @@ describe('order history at scale', () => {
         if ('kind' in filter) expect(o.kind).toBe('refund');
       }
     }
-    expect((await t.ok<OrderPage>('orders.search', {})).count).toEqual({ n: 10_000, capped: true });
+    expect(await t.ok<OrderCount>('orders.count', {})).toEqual({ n: 10_000, capped: true });
     expect((await t.ok<OrderPage>('orders.search', { number: 'G01-0100000' })).orders.map((o) => o.number)).toEqual([
       'G01-0100000',
     ]);

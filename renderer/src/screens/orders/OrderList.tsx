@@ -31,7 +31,9 @@ export function OrderList() {
         {count === null
           ? loading
             ? t('orders.loading')
-            : ''
+            : rows.length > 0
+              ? t('orders.counting')
+              : ''
           : count.n === 0
             ? t('orders.noneMatch')
             : count.capped

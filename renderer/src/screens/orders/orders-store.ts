@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { InputOf } from '../../../../shared/api.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
-import type { OrderHistoryRow, OrderPage } from '../../../../shared/order-history.ts';
+import type { OrderCount, OrderHistoryRow } from '../../../../shared/order-history.ts';
 import { call } from '../../session.ts';
 import { useUi } from '../../ui-store.ts';
 
@@ -18,7 +18,8 @@ interface OrdersState {
   names: FilterNames;
   rows: OrderHistoryRow[];
   next: string | null;
-  count: OrderPage['count'];
+  /** How many match; null while the first page loads and while they are counted after it. */
+  count: OrderCount | null;
   loading: boolean;
   error: ApiError | null;
   /** The order open in detail, or null for the list. */
@@ -52,14 +53,24 @@ export const useOrders = create<OrdersState>((set, get) => ({
   },
   async search() {
     const mine = ++ticket;
-    set({ loading: true, error: null });
-    const result = await call('orders.search', { ...get().filter, limit: pageSize });
+    const { filter } = get();
+    set({ loading: true, error: null, count: null });
+    const result = await call('orders.search', { ...filter, limit: pageSize });
     if (mine !== ticket) return;
     if (!result.ok) {
       set({ loading: false, error: result.error, rows: [], next: null, count: null });
       return;
     }
-    set({ loading: false, rows: result.value.orders, next: result.value.next, count: result.value.count, scrollTop: 0 });
+    const { orders, next } = result.value;
+    // A page that holds every match is its own count; otherwise the list is shown first and
+    // counted after, so a count over a big history never holds up the first rows.
+    const whole = next === null ? { n: orders.length, capped: false } : null;
+    set({ loading: false, rows: orders, next, count: whole, scrollTop: 0 });
+    if (whole) return;
+    const counted = await call('orders.count', filter);
+    if (mine !== ticket) return;
+    if (counted.ok) set({ count: counted.value });
+    else set({ error: counted.error });
   },
   async loadMore() {
     const { next, loading, filter } = get();
