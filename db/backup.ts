@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BackupFile, backupOperations, RestoreResult } from '../shared/backup.ts';
@@ -10,14 +10,53 @@ import { loadMigrations } from './migrate.ts';
 import { databaseFileName } from './store.ts';
 import type { Till } from './till.ts';
 
-const backupName = /^tilldesk-(\d{8}-\d{6})(?:-(\d+))?\.db$/;
-
-/** Newest first: by the time in the name, then by the count a second copy in the same second gets (-2, -3…). */
-function newestFirst(a: string, b: string): number {
-  const [, aTime = '', aCount = '1'] = backupName.exec(a) ?? [];
-  const [, bTime = '', bCount = '1'] = backupName.exec(b) ?? [];
-  return bTime.localeCompare(aTime) || Number(bCount) - Number(aCount);
+/**
+ * Files the till names `<prefix>-<yyyymmdd-hhmmss>[-n]<ext>` (backups, diagnostics bundles):
+ * a second file in the same second gets -2, then -3…, and newest first compares the time,
+ * then n as a number (so -10 is newer than -9).
+ */
+export function stampedFiles(prefix: string, ext: string) {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // n is bounded so n + 1 is always a new name.
+  const pattern = new RegExp(`^${literal(prefix)}-(\\d{8}-\\d{6})(?:-(\\d{1,9}))?${literal(ext)}$`);
+  const parse = (file: string) => {
+    const match = pattern.exec(file);
+    return match ? { time: match[1] ?? '', n: Number(match[2] ?? 1) } : null;
+  };
+  return {
+    matches: (file: string) => pattern.test(file),
+    newestFirst(a: string, b: string): number {
+      const x = parse(a) ?? { time: '', n: 0 };
+      const y = parse(b) ?? { time: '', n: 0 };
+      return y.time.localeCompare(x.time) || y.n - x.n;
+    },
+    /**
+     * Creates an empty file named for `at` and returns its name: numbered past every file of
+     * that second already in the folder, so it never takes a number that retention freed
+     * (which would sort it below its elders), and created exclusively, so two calls at once
+     * never get the same file.
+     */
+    reserve(folder: string, at: Date): string {
+      const time = stamp(at);
+      let n = 1;
+      for (const file of readdirSync(folder)) {
+        const found = parse(file);
+        if (found?.time === time) n = Math.max(n, found.n + 1);
+      }
+      for (; ; n++) {
+        const file = n === 1 ? `${prefix}-${time}${ext}` : `${prefix}-${time}-${n}${ext}`;
+        try {
+          closeSync(openSync(join(folder, file), 'wx'));
+          return file;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+      }
+    },
+  };
 }
+
+const backupNames = stampedFiles('tilldesk', '.db');
 
 export function backupFolder(till: Till): string {
   return till.settings().backupFolder || join(till.store.dataDir, 'backups');
@@ -27,40 +66,86 @@ function stamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The backup folder setting names something the till cannot write a file into (a file, no permission, a full disk…). */
+export const backupFailed = (folder: string, error: unknown) =>
+  new TillError('unavailable', 'backup_failed', `The backup could not be written to ${folder}: ${errorText(error)}`, {
+    folder,
+  });
+
+/** Newest first; an empty list when the folder does not exist yet. */
 export function listBackups(folder: string): BackupFile[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((f) => backupName.test(f))
-    .map((file) => {
+  let files: string[];
+  try {
+    files = existsSync(folder) ? readdirSync(folder) : [];
+  } catch (error) {
+    // A file where the folder should be, or a folder the till may not read: the setting to fix.
+    throw new TillError(
+      'unavailable',
+      'backup_folder_unreadable',
+      `The backup folder ${folder} cannot be read: ${errorText(error)}`,
+      { folder },
+    );
+  }
+  return files
+    .filter(backupNames.matches)
+    .flatMap((file) => {
       const path = join(folder, file);
-      const stat = statSync(path);
-      return { file, path, bytes: stat.size, createdAt: stat.mtime.toISOString() };
+      // Removed between the listing and here (another backup's retention): not a backup any more.
+      const stat = statSync(path, { throwIfNoEntry: false });
+      return stat ? [{ file, path, bytes: stat.size, createdAt: stat.mtime.toISOString() }] : [];
     })
-    .sort((a, b) => newestFirst(a.file, b.file));
+    .sort((a, b) => backupNames.newestFirst(a.file, b.file));
+}
+
+function removeQuietly(path: string): void {
+  try {
+    if (path) rmSync(path, { force: true });
+  } catch {
+    // Left for the next retention, or for a person: never the reason a call fails.
+  }
+}
+
+/** Backups being written right now: another backup's retention must not remove them. */
+const writing = new Set<string>();
+
+/** Removes the oldest copies so `keep` remain, counting `kept` (just written) and never one still being written. */
+function prune(folder: string, kept: string, keep: number): void {
+  try {
+    const others = listBackups(folder).filter((b) => b.path !== kept && !writing.has(b.path));
+    for (const old of others.slice(keep - 1)) removeQuietly(old.path);
+  } catch {
+    // The backup is written: a folder that cannot be listed now is pruned next time.
+  }
 }
 
 /**
  * A consistent copy of the live store through SQLite's online backup API: sales go on
- * while it runs. Old copies beyond `backupKeep` are removed, newest kept.
+ * while it runs. Then old copies are removed so `backupKeep` remain, the new one always
+ * among them (the clock may have gone back: it is kept even when it is not the newest).
  */
 export async function backupNow(till: Till): Promise<BackupFile> {
   const folder = backupFolder(till);
-  mkdirSync(folder, { recursive: true });
-  let file = `tilldesk-${stamp(till.now())}.db`;
-  for (let n = 2; existsSync(join(folder, file)); n++) file = `tilldesk-${stamp(till.now())}-${n}.db`;
-  const path = join(folder, file);
+  let path = '';
+  let backup: BackupFile;
   try {
+    mkdirSync(folder, { recursive: true });
+    const file = backupNames.reserve(folder, till.now());
+    path = join(folder, file);
+    writing.add(path);
     await till.db.backup(path);
+    const stat = statSync(path);
+    backup = { file, path, bytes: stat.size, createdAt: stat.mtime.toISOString() };
   } catch (error) {
-    rmSync(path, { force: true });
-    throw new TillError('unavailable', 'backup_failed', `Backup to ${folder} failed: ${String(error)}`, { folder });
+    removeQuietly(path);
+    throw error instanceof TillError ? error : backupFailed(folder, error);
+  } finally {
+    writing.delete(path);
   }
   // A store known to be damaged copies its damage: keep every older copy until it is restored.
-  if (till.store.check.state !== 'damaged') {
-    for (const old of listBackups(folder).slice(till.settings().backupKeep)) rmSync(old.path, { force: true });
-  }
-  const stat = statSync(path);
-  return { file, path, bytes: stat.size, createdAt: stat.mtime.toISOString() };
+  if (till.store.check.state !== 'damaged') prune(folder, path, till.settings().backupKeep);
+  return backup;
 }
 
 /** Backs up every `backupEveryMinutes` (0 = never); returns a stop function. */
@@ -121,6 +206,10 @@ function checkBackup(backupPath: string, migrationsDir: string | undefined): voi
     }
     const version = check.pragma('user_version', { simple: true }) as number;
     const known = loadMigrations(migrationsDir).at(-1)?.version ?? 0;
+    // An empty file (a backup cut off before its first page, its name already taken) is no store.
+    if (version < 1) {
+      throw new TillError('rejected', 'backup_corrupt', `Backup ${backupPath} holds no Tilldesk data`, { path: backupPath });
+    }
     if (version > known) {
       throw new TillError('conflict', 'newer_database', `Backup has schema ${version}; this version knows ${known}`, {
         found: version,

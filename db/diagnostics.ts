@@ -14,7 +14,7 @@ import { TillError } from '../shared/errors.ts';
 import { tillSettingsSchema } from '../shared/settings.ts';
 import type { Runtime } from './app.ts';
 import { writeAudit } from './audit.ts';
-import { backupFolder, listBackups } from './backup.ts';
+import { backupFolder, listBackups, stampedFiles } from './backup.ts';
 import type { HandlersFor } from './dispatch.ts';
 import { logFileName, logFolder, redact, redacted } from './log.ts';
 import { readSettings } from './settings.ts';
@@ -26,7 +26,7 @@ import type { Till } from './till.ts';
 export const diagnosticsFolder = (dataDir: string): string => join(dataDir, 'diagnostics');
 /** Older bundles beyond this many are removed: each may hold 30 MB of logs. */
 const bundlesKept = 10;
-const bundleName = /^tilldesk-diagnostics-\d{8}-\d{6}(-\d+)?\.tar\.gz$/;
+const bundleNames = stampedFiles('tilldesk-diagnostics', '.tar.gz');
 
 const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
@@ -34,7 +34,26 @@ const rows = <T>(till: Till, sql: string, ...params: unknown[]) => till.db.prepa
 const one = <T>(till: Till, sql: string) => till.db.prepare(sql).get() as T;
 
 function fileSize(path: string): number | null {
-  return existsSync(path) ? statSync(path).size : null;
+  return statSync(path, { throwIfNoEntry: false })?.size ?? null;
+}
+
+/** The log files now (one may rotate away between the listing and the read). */
+function logFiles(dataDir: string): { file: string; path: string }[] {
+  const folder = logFolder(dataDir);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((f) => f.startsWith(logFileName))
+    .map((file) => ({ file, path: join(folder, file) }));
+}
+
+/** The backups, or why they cannot be listed: a broken backup folder is a finding, not a reason to send nothing. */
+function backupsReport(till: Till) {
+  const folder = backupFolder(till);
+  try {
+    return { folder, files: listBackups(folder), error: null };
+  } catch (error) {
+    return { folder, files: [], error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** What support reads first: every fact that says whether this till and its store are healthy. */
@@ -53,11 +72,10 @@ export function diagnosticsReport(till: Till, runtime: Runtime) {
       .filter((r) => !known.has(r.key))
       .map((r) => [r.key, r.value]),
   );
-  const logs = existsSync(logFolder(store.dataDir))
-    ? readdirSync(logFolder(store.dataDir))
-        .filter((f) => f.startsWith(logFileName))
-        .map((file) => ({ file, bytes: statSync(join(logFolder(store.dataDir), file)).size }))
-    : [];
+  const logs = logFiles(store.dataDir).flatMap(({ file, path }) => {
+    const bytes = fileSize(path);
+    return bytes === null ? [] : [{ file, bytes }];
+  });
   return {
     createdAt: till.now().toISOString(),
     app: { name: 'Tilldesk', version: runtime.version, transport: runtime.transport },
@@ -123,7 +141,7 @@ export function diagnosticsReport(till: Till, runtime: Runtime) {
     },
     settings: readSettings(store),
     otherSettings: redact(otherSettings) as Record<string, unknown>,
-    backups: { folder: backupFolder(till), files: listBackups(backupFolder(till)) },
+    backups: backupsReport(till),
     logs,
   };
 }
@@ -174,6 +192,30 @@ export function tar(entries: { name: string; data: Buffer; mtime: Date }[]): Buf
   return Buffer.concat(blocks);
 }
 
+function readLogs(dataDir: string, top: string, secrets: string[]) {
+  return logFiles(dataDir).flatMap(({ file, path }) => {
+    try {
+      const data = Buffer.from(cutSecrets(readFileSync(path, 'utf8'), secrets));
+      return [{ name: `${top}/logs/${file}`, data, mtime: statSync(path).mtime }];
+    } catch {
+      // Rotated away since the listing: its lines are in the next file.
+      return [];
+    }
+  });
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left for a person to remove: never the reason a call fails.
+  }
+}
+
+/**
+ * Writes the bundle, then the audit entry: a call that fails leaves neither (the bundle is
+ * removed when the audit cannot be written). Old bundles go last, the new one never among them.
+ */
 export function exportDiagnostics(till: Till, runtime: Runtime): DiagnosticsExport {
   const staff = requireStaff(till);
   const now = till.now();
@@ -186,45 +228,44 @@ export function exportDiagnostics(till: Till, runtime: Runtime): DiagnosticsExpo
       data: Buffer.from(cutSecrets(`${JSON.stringify(diagnosticsReport(till, runtime), null, 2)}\n`, secrets)),
       mtime: now,
     },
+    ...readLogs(till.store.dataDir, top, secrets),
   ];
-  const logs = logFolder(till.store.dataDir);
-  if (existsSync(logs)) {
-    for (const file of readdirSync(logs).filter((f) => f.startsWith(logFileName))) {
-      const path = join(logs, file);
-      entries.push({
-        name: `${top}/logs/${file}`,
-        data: Buffer.from(cutSecrets(readFileSync(path, 'utf8'), secrets)),
-        mtime: statSync(path).mtime,
-      });
-    }
-  }
-  let file = `${top}.tar.gz`;
-  for (let n = 2; existsSync(join(folder, file)); n++) file = `${top}-${n}.tar.gz`;
-  const path = join(folder, file);
+  let file = '';
+  let path = '';
+  let bytes: number;
   try {
     mkdirSync(folder, { recursive: true });
+    file = bundleNames.reserve(folder, now);
+    path = join(folder, file);
     writeFileSync(`${path}.partial`, gzipSync(tar(entries)));
     renameSync(`${path}.partial`, path);
+    bytes = statSync(path).size;
   } catch (error) {
-    try {
-      rmSync(`${path}.partial`, { force: true });
-    } catch {
-      // the folder itself is the problem: nothing was written
+    if (path) {
+      removeQuietly(`${path}.partial`);
+      removeQuietly(path);
     }
     throw new TillError('unavailable', 'diagnostics_failed', `Could not write diagnostics to ${folder}: ${String(error)}`, {
       folder,
     });
   }
-  const old = readdirSync(folder)
-    .filter((f) => bundleName.test(f))
-    .sort()
-    .reverse()
-    .slice(bundlesKept);
-  for (const f of old) rmSync(join(folder, f), { force: true });
-  till.db.transaction(() =>
-    writeAudit(till, { staffId: staff.id, action: 'diagnostics.export', subject: file, after: { path } }),
-  )();
-  return { path, bytes: statSync(path).size, createdAt: now.toISOString(), files: entries.map((e) => e.name) };
+  try {
+    till.db.transaction(() =>
+      writeAudit(till, { staffId: staff.id, action: 'diagnostics.export', subject: file, after: { path } }),
+    )();
+  } catch (error) {
+    removeQuietly(path);
+    throw error;
+  }
+  try {
+    const older = readdirSync(folder)
+      .filter((f) => bundleNames.matches(f) && f !== file)
+      .sort(bundleNames.newestFirst);
+    for (const old of older.slice(bundlesKept - 1)) removeQuietly(join(folder, old));
+  } catch {
+    // The bundle is written: old ones that cannot be listed now go next time.
+  }
+  return { path, bytes, createdAt: now.toISOString(), files: entries.map((e) => e.name) };
 }
 
 export function diagnosticsHandlers(till: Till, runtime: Runtime): HandlersFor<typeof diagnosticsOperations> {

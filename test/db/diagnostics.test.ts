@@ -4,7 +4,7 @@
  * a PIN hash, a token or an enrolment code.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,8 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backupNow } from '../../db/backup.ts';
 import { diagnosticsFolder, type diagnosticsReport } from '../../db/diagnostics.ts';
 import { openTillLog } from '../../db/log.ts';
+import { writeSettings } from '../../db/settings.ts';
 import { saveEnrolment, settingTokenVault } from '../../db/sync.ts';
 import type { DiagnosticsExport } from '../../shared/diagnostics.ts';
+import { storeChecksum } from '../support/store-checksum.ts';
 import { addStaff, makeShop, signIn } from '../support/till.ts';
 
 const managerPin = '90817263';
@@ -181,5 +183,47 @@ describe('diagnostics.export', () => {
     const second = await t.ok<DiagnosticsExport>('diagnostics.export', {});
     expect(second.path).not.toBe(first.path);
     expect(existsSync(first.path) && existsSync(second.path)).toBe(true);
+  });
+
+  it('keeps the bundle it just wrote however many come in one second, ten in all, each audited', async () => {
+    const t = makeShop({ now: () => new Date('2026-11-21T09:00:00Z') });
+    cleanups.push(() => t.close());
+    signIn(t.till, t.manager);
+    const made: DiagnosticsExport[] = [];
+    for (let i = 0; i < 12; i++) made.push(await t.ok<DiagnosticsExport>('diagnostics.export', {}));
+    // Numbered in order (-10 after -9), so the ten kept are the ten newest.
+    const kept = readdirSync(diagnosticsFolder(t.dir)).sort();
+    const expected = made.slice(2).map((b) => b.path.split('/').at(-1));
+    expect(kept).toEqual([...expected].sort());
+    expect(made.at(-1)?.path).toMatch(/tilldesk-diagnostics-20261121-090000-12\.tar\.gz$/);
+    const audited = t.till.db.prepare("SELECT count(*) FROM audit WHERE action = 'diagnostics.export'").pluck().get();
+    expect(audited).toBe(12);
+  });
+
+  it('changes nothing in the store when it fails: no audit entry without a bundle, no bundle without one', async () => {
+    const t = shop();
+    signIn(t.till, t.manager);
+    writeFileSync(diagnosticsFolder(t.dir), 'a file where the folder should be');
+    let before = storeChecksum(t.till.db);
+    expect(await t.fails('diagnostics.export', {})).toMatchObject({ reason: 'diagnostics_failed' });
+    expect(storeChecksum(t.till.db)).toBe(before);
+    rmSync(diagnosticsFolder(t.dir));
+    // The audit entry cannot be written: the bundle written before it is taken back.
+    t.till.db.exec("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit refused'); END");
+    before = storeChecksum(t.till.db);
+    expect((await t.api.call('diagnostics.export', {})).ok).toBe(false);
+    expect(storeChecksum(t.till.db)).toBe(before);
+    expect(readdirSync(diagnosticsFolder(t.dir))).toEqual([]);
+  });
+
+  it('still exports when the backup folder is a file, and says why the backups are missing', async () => {
+    const t = shop();
+    signIn(t.till, t.manager);
+    const folder = join(t.dir, 'not-a-folder');
+    writeFileSync(folder, 'a file where the folder should be');
+    writeSettings(t.till.store, { backupFolder: folder });
+    const { report } = unpack(await t.ok<DiagnosticsExport>('diagnostics.export', {}));
+    expect(report.backups).toMatchObject({ folder, files: [] });
+    expect(report.backups.error).toContain(folder);
   });
 });
