@@ -245,8 +245,11 @@ export interface SearchOptions {
 /** How many full-text hits are ranked per search (see the `text` statement). */
 const rankWindow = 500;
 
-/** A quoted FTS5 phrase: the cashier's words are never parsed as query syntax. */
-const phrase = (word: string) => `"${word.replaceAll('"', '""')}"`;
+/**
+ * A quoted FTS5 phrase: typed words are never parsed as query syntax. FTS5 ends a string at a
+ * NUL (then fails: "unterminated string"), so a NUL counts as a space.
+ */
+export const phrase = (word: string) => `"${word.replaceAll('\u0000', ' ').replaceAll('"', '""')}"`;
 
 /**
  * Ranked: an exact SKU or barcode first, then names starting with the query, then

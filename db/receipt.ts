@@ -59,16 +59,23 @@ export function receiptHandlers(till: Till): HandlersFor<typeof receiptOperation
       const staff = requireStaff(till);
       const settings = till.settings();
       const receipt = buildReceipt(loadOrder(till, orderId), settings, { copy: copy ?? false });
-      // A second copy of a receipt is how a fake return starts: each one is on record.
-      if (receipt.copy) {
-        till.db.transaction(() => writeAudit(till, { staffId: staff.id, action: 'receipt.copy', subject: orderId }))();
-      }
+      // A second copy of a receipt is how a fake return starts: each one that leaves the till is
+      // on record (after the printer took it, so a refused print leaves the store as it was).
+      const recordCopy = () => {
+        if (receipt.copy) {
+          till.db.transaction(() => writeAudit(till, { staffId: staff.id, action: 'receipt.copy', subject: orderId }))();
+        }
+      };
       const { printer } = settings;
-      if (printer.kind === 'system') return { printed: false, fallback: 'browser' };
+      if (printer.kind === 'system') {
+        recordCopy(); // the page prints it now
+        return { printed: false, fallback: 'browser' };
+      }
       // The original receipt of the cash sale just taken opens the drawer with it (once).
       const reason = receipt.copy ? null : drawerReason(till);
       const kickDrawer = reason !== null && reason.orderId === orderId;
       await send(receiptJob(receipt, printer, { kickDrawer }), printer);
+      recordCopy();
       if (kickDrawer) lastOpenedFor.set(till, reason.key);
       return { printed: true };
     },

@@ -144,7 +144,8 @@ export function startTill(options: StartOptions): StartedTill {
       path,
       since: recovery.since,
       backupFolder,
-      backups: listBackups(backupFolder),
+      // A backup folder that cannot be read (a file, say) must not hide the recovery screen itself.
+      backups: backupsOrNone(backupFolder),
       language,
     };
   }
@@ -250,4 +251,12 @@ function recoveryHandlers(actions: RecoveryActions): Handlers {
     return actions.startEmpty();
   };
   return handlers;
+}
+
+function backupsOrNone(folder: string): ReturnType<typeof listBackups> {
+  try {
+    return listBackups(folder);
+  } catch {
+    return [];
+  }
 }

@@ -11,6 +11,7 @@ import type {
   StockLocation,
   stockListOperations,
 } from '../shared/stock-list.ts';
+import { phrase } from './catalog-search.ts';
 import type { HandlersFor } from './dispatch.ts';
 import { prepared } from './sql.ts';
 import type { Till } from './till.ts';
@@ -42,8 +43,6 @@ interface Row {
 
 /** Above every character a name can hold: `prefix || top` bounds a prefix range. */
 const top = '\u{10FFFF}';
-/** A quoted FTS5 phrase: typed words are never parsed as query syntax. */
-const phrase = (word: string) => `"${word.replaceAll('"', '""')}"`;
 
 interface Where {
   sql: string;

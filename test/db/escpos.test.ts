@@ -161,6 +161,11 @@ describe('ESC/POS receipts over TCP', () => {
 
     const error = await shop.fails('receipt.print', { orderId: sale.id });
     expect(error).toMatchObject({ code: 'unavailable', reason: 'printer_unreachable', params: { host: '127.0.0.1', port } });
+    // A copy that never reached paper is not on record: the refused call left the store as it was.
+    expect((await shop.fails('receipt.print', { orderId: sale.id, copy: true })).reason).toBe('printer_unreachable');
+    const copies = () =>
+      (shop.till.db.prepare("SELECT count(*) AS n FROM audit WHERE action = 'receipt.copy'").get() as { n: number }).n;
+    expect(copies()).toBe(0);
     expect((await shop.fails('printer.test', {})).reason).toBe('printer_unreachable');
     const kept = await shop.ok<Order>('sale.order', { id: sale.id });
     expect(kept.state).toBe('completed');
@@ -174,9 +179,12 @@ describe('ESC/POS receipts over TCP', () => {
     expect(contains(job, Buffer.from(sale.number ?? '', 'ascii'))).toBe(true);
     // The drawer did not open with the failed print, so it opens with the one that worked.
     expect(contains(job, drawerKick)).toBe(true);
+    expect(await shop.ok('receipt.print', { orderId: sale.id, copy: true })).toEqual({ printed: true });
+    expect(copies()).toBe(1);
+    await printer.waitForJobs(2);
 
     expect(await shop.ok('printer.test', {})).toEqual({ printed: true });
-    const [, test = Buffer.alloc(0)] = await printer.waitForJobs(2);
+    const [, , test = Buffer.alloc(0)] = await printer.waitForJobs(3);
     expect(contains(test, asPrinted('Tilldesk test print'))).toBe(true);
     expect(contains(test, asPrinted('1234567890'.repeat(5).slice(0, 48)))).toBe(true);
     expect(contains(test, cut)).toBe(true);
