@@ -11,6 +11,7 @@ import {
   enrolReplySchema,
   maxBatchOps,
   type OpEnvelope,
+  type PushReply,
   pullReplySchema,
   pushReplySchema,
   type SyncStatus,
@@ -37,6 +38,11 @@ import {
 } from './sync.ts';
 import type { Till } from './till.ts';
 
+/** Bytes per push batch (payloads as stored); the server takes bodies up to 8 MB. */
+export const defaultMaxBatchBytes = 1024 * 1024;
+/** Push batches in flight at once: the next goes up while the server applies the one before. */
+export const defaultPipeline = 2;
+
 export interface SyncClientOptions {
   vault?: TokenVault;
   fetch?: typeof fetch;
@@ -54,6 +60,8 @@ export interface SyncClientOptions {
   timeoutMs?: number;
   maxBatchOps?: number;
   maxBatchBytes?: number;
+  /** Push batches in flight at once (1: one after the other). */
+  pipeline?: number;
   pullLimit?: number;
   /** False: no timers; cycles run only through syncNow() (tests that drive each step). */
   background?: boolean;
@@ -74,6 +82,8 @@ class ServerRefused extends Error {
   readonly reason: string;
   readonly epoch: string | undefined;
   readonly lastSeq: number | undefined;
+  /** The server's Retry-After (429, 503): the next attempt waits at least this long. */
+  retryAfterMs = 0;
 
   constructor(
     status: number,
@@ -110,7 +120,8 @@ function createSyncClient(till: Till, options: SyncClientOptions): SyncClient {
   const pollMs = options.pollMs ?? 30_000;
   const nudgeDelay = options.nudgeDelayMs ?? 250;
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const maxBytes = options.maxBatchBytes ?? 1024 * 1024;
+  const maxBytes = options.maxBatchBytes ?? defaultMaxBatchBytes;
+  const pipeline = Math.max(1, options.pipeline ?? defaultPipeline);
   const pullLimit = options.pullLimit ?? 500;
   const background = options.background ?? true;
 
@@ -152,6 +163,7 @@ function createSyncClient(till: Till, options: SyncClientOptions): SyncClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let status: number;
     let text: string;
+    let retryAfter: string | null = null;
     try {
       const response = await fetchFn(`${serverUrl}${path}`, {
         method,
@@ -160,6 +172,7 @@ function createSyncClient(till: Till, options: SyncClientOptions): SyncClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
+      retryAfter = response.headers?.get('retry-after') ?? null;
       text = await response.text();
     } catch (error) {
       throw new Unreachable((error as Error).cause ? String((error as Error).cause) : (error as Error).message);
@@ -174,56 +187,111 @@ function createSyncClient(till: Till, options: SyncClientOptions): SyncClient {
     if (status >= 200 && status < 300) return json;
     const refused = syncErrorSchema.safeParse(json);
     const error = refused.success ? refused.data.error : { reason: `http_${status}`, message: `HTTP ${status}` };
-    throw new ServerRefused(status, error.reason, error.message, error);
+    const refusal = new ServerRefused(status, error.reason, error.message, error);
+    // Seconds (the form our server sends); capped so a bad header cannot park the till for days.
+    const seconds = Number(retryAfter);
+    if (retryAfter !== null && Number.isFinite(seconds) && seconds > 0) refusal.retryAfterMs = Math.min(seconds, 3600) * 1000;
+    throw refusal;
   }
 
+  function sendBatch(state: NonNullable<ReturnType<typeof readSyncState>>, batch: OpEnvelope[]): Promise<PushReply> {
+    return request(state.serverUrl, 'POST', '/v1/sync/push', {
+      deviceId: state.deviceId,
+      epoch: state.epoch,
+      schemaVersion: syncSchemaVersion,
+      sentAt: till.now().toISOString(),
+      ops: batch,
+    }).then((json) => pushReplySchema.parse(json));
+  }
+
+  /**
+   * Pushes the outbox in batches, `pipeline` of them in flight at once: the next batch goes
+   * up while the server applies the one before (it takes them one at a time, in seq order,
+   * by the device's row lock), so the till's work, the network and the server's parsing
+   * overlap the server's transaction. Replies are read in the order sent. A batch that
+   * overtook the one before it gets a gap reply naming a seq still in flight: nothing was
+   * applied, and the next pass sends it again. A gap on a pass's first batch is real.
+   */
   async function pushAll(): Promise<void> {
     let batchOps = options.maxBatchOps ?? maxBatchOps;
     let lastGap = 0;
     for (let round = 0; round < 100_000 && !stopped; round++) {
       const state = readSyncState(till);
       if (!state) return;
-      const batch: OpEnvelope[] = nextBatch(till, batchOps, maxBytes);
-      if (batch.length === 0) return;
+      const inflight: { batch: OpEnvelope[]; reply: Promise<PushReply> }[] = [];
+      let sentThrough = 0;
+      const fill = () => {
+        while (inflight.length < pipeline && !stopped) {
+          const batch = nextBatch(till, batchOps, maxBytes, sentThrough);
+          if (batch.length === 0) return;
+          sentThrough = batch.at(-1)?.seq ?? sentThrough;
+          const reply = sendBatch(state, batch);
+          reply.catch(() => {}); // read in order below
+          inflight.push({ batch, reply });
+        }
+      };
+      fill();
+      if (inflight.length === 0) return;
+      let first = true;
+      let overtaken = false;
+      let current: OpEnvelope[] = [];
       try {
-        const reply = pushReplySchema.parse(
-          await request(state.serverUrl, 'POST', '/v1/sync/push', {
-            deviceId: state.deviceId,
-            epoch: state.epoch,
-            schemaVersion: syncSchemaVersion,
-            sentAt: till.now().toISOString(),
-            ops: batch,
-          }),
-        );
-        applyPushReply(till, reply);
-        publish();
-        if (reply.gap) {
-          const held = till.db.prepare('SELECT 1 FROM outbox WHERE seq = ?').get(reply.gap.expectedSeq);
-          if (!held || reply.gap.expectedSeq === lastGap) {
-            throw new ServerRefused(
-              409,
-              'seq_reused',
-              `The server needs op ${reply.gap.expectedSeq}, which this till does not hold`,
-              {},
-            );
+        for (let next = inflight.shift(); next; next = inflight.shift()) {
+          current = next.batch;
+          const reply = await next.reply;
+          if (reply.gap && !first && reply.gap.expectedSeq <= (next.batch[0]?.seq ?? 0)) {
+            // Overtook the batch before it: applied nothing. Settle what is in flight, then start over.
+            overtaken = true;
+            applyPushReply(till, { ...reply, gap: undefined });
+            continue;
           }
-          lastGap = reply.gap.expectedSeq;
-        } else if (reply.results.length === 0) {
-          throw new ServerRefused(500, 'bad_server_reply', 'The server settled none of the ops sent', {});
+          applyPushReply(till, reply);
+          publish();
+          if (reply.gap) {
+            const held = till.db.prepare('SELECT 1 FROM outbox WHERE seq = ?').get(reply.gap.expectedSeq);
+            if (!held || reply.gap.expectedSeq === lastGap) {
+              throw new ServerRefused(
+                409,
+                'seq_reused',
+                `The server needs op ${reply.gap.expectedSeq}, which this till does not hold`,
+                {},
+              );
+            }
+            lastGap = reply.gap.expectedSeq;
+            overtaken = true; // what is still in flight went up past a gap: send it again
+          } else if (reply.results.length === 0) {
+            throw new ServerRefused(500, 'bad_server_reply', 'The server settled none of the ops sent', {});
+          }
+          first = false;
+          if (!overtaken) fill();
         }
       } catch (error) {
+        await settle(inflight);
         if (error instanceof ServerRefused && error.status === 409 && error.reason === 'epoch_changed' && error.epoch) {
           rewindForEpoch(till, error.epoch, error.lastSeq ?? 0);
           publish();
           continue;
         }
-        if (error instanceof ServerRefused && error.status === 413 && batch.length > 1) {
-          batchOps = Math.max(1, Math.floor(batch.length / 2));
+        if (error instanceof ServerRefused && error.status === 413 && current.length > 1) {
+          batchOps = Math.max(1, Math.floor(current.length / 2));
           continue;
         }
         throw error;
       }
     }
+  }
+
+  /** After a failure: waits for the batches still in flight and keeps what they settled. */
+  async function settle(inflight: { reply: Promise<PushReply> }[]): Promise<void> {
+    for (const { reply } of inflight.splice(0)) {
+      try {
+        const settled = await reply;
+        if (!settled.gap) applyPushReply(till, settled);
+      } catch {
+        // Its ops stay waiting and go up again.
+      }
+    }
+    publish();
   }
 
   /** Pulls every page; 'rewound' when it found the server restored (the outbox must go up again first). */
@@ -285,7 +353,8 @@ function createSyncClient(till: Till, options: SyncClientOptions): SyncClient {
     }
     failures++;
     const ceiling = Math.min(maxDelay, baseDelay * 2 ** (failures - 1));
-    schedule(Math.round(ceiling / 2 + (random() * ceiling) / 2));
+    const wait = error instanceof ServerRefused ? error.retryAfterMs : 0;
+    schedule(Math.max(wait, Math.round(ceiling / 2 + (random() * ceiling) / 2)));
   }
 
   async function cycle(): Promise<void> {

@@ -128,12 +128,12 @@ export function saveEnrolment(till: Till, serverUrl: string, deviceName: string,
   })();
 }
 
-/** The next ops to push, oldest first, bounded by count and by size. */
-export function nextBatch(till: Till, maxOps: number, maxBytes: number): OpEnvelope[] {
+/** The next ops to push, oldest first, bounded by count and by size; after `afterSeq` (ops already in flight). */
+export function nextBatch(till: Till, maxOps: number, maxBytes: number, afterSeq = 0): OpEnvelope[] {
   const rows = prepared(
     till.db,
-    "SELECT seq, op_id, type, payload, occurred_at, hlc FROM outbox WHERE status = 'waiting' ORDER BY seq LIMIT ?",
-  ).all(maxOps) as { seq: number; op_id: string; type: string; payload: string; occurred_at: string; hlc: string }[];
+    "SELECT seq, op_id, type, payload, occurred_at, hlc FROM outbox WHERE status = 'waiting' AND seq > ? ORDER BY seq LIMIT ?",
+  ).all(afterSeq, maxOps) as { seq: number; op_id: string; type: string; payload: string; occurred_at: string; hlc: string }[];
   const batch: OpEnvelope[] = [];
   let bytes = 0;
   for (const r of rows) {

@@ -30,12 +30,14 @@ export interface DeviceRow {
   lastSeenAt: Date | null;
   clockSkewMs: number | null;
   revokedAt: Date | null;
+  /** When its token stops working unless used before (each use renews it). */
+  tokenExpiresAt: Date;
 }
 
 export async function listDevices(db: Queryable, storeId?: string): Promise<DeviceRow[]> {
   const rows = await db.query<DeviceRow>(
     `SELECT id, store_id AS "storeId", name, last_seq AS "lastSeq", last_seen_at AS "lastSeenAt",
-            clock_skew_ms AS "clockSkewMs", revoked_at AS "revokedAt"
+            clock_skew_ms AS "clockSkewMs", revoked_at AS "revokedAt", token_expires_at AS "tokenExpiresAt"
      FROM device WHERE $1::text IS NULL OR store_id = $1 ORDER BY created_at`,
     [storeId ?? null],
   );

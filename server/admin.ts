@@ -12,6 +12,8 @@
  *   new-epoch                                                after restoring from a backup
  *   reset-pulls                                              every till pulls a full snapshot
  *   check                                                    stock = ledger, exit 1 if not
+ *   backup --out FILE                                        pg_dump (custom format), or PGlite's folder
+ *   restore --from FILE                                      into an EMPTY database, then a new epoch
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,7 @@ import {
   resetPulls,
   revokeDevice,
 } from './admin-ops.ts';
+import { backupCommand } from './backup.ts';
 import { openDatabase } from './open.ts';
 
 const { values, positionals } = parseArgs({
@@ -38,6 +41,8 @@ const { values, positionals } = parseArgs({
     hours: { type: 'string' },
     'minor-digits': { type: 'string' },
     json: { type: 'boolean' },
+    out: { type: 'string' },
+    from: { type: 'string' },
   },
 });
 const [command, argument] = positionals;
@@ -48,6 +53,11 @@ function need(value: string | undefined, what: string): string {
     process.exit(2);
   }
   return value;
+}
+
+// Before the database is opened: a restore needs its target empty, not migrated.
+if (command === 'backup' || command === 'restore') {
+  process.exit(await backupCommand(command, command === 'backup' ? values.out : values.from, process.env));
 }
 
 const db = await openDatabase(process.env);
@@ -82,7 +92,7 @@ try {
       else
         for (const d of devices)
           console.log(
-            `${d.id}  ${d.storeId}  ${d.name}  seq ${d.lastSeq}  ${d.revokedAt ? `revoked ${d.revokedAt.toISOString()}` : 'active'}` +
+            `${d.id}  ${d.storeId}  ${d.name}  seq ${d.lastSeq}  ${d.revokedAt ? `revoked ${d.revokedAt.toISOString()}` : d.tokenExpiresAt < new Date() ? `token expired ${d.tokenExpiresAt.toISOString()}` : 'active'}` +
               `${d.clockSkewMs !== null && Math.abs(d.clockSkewMs) > 300_000 ? `  CLOCK OFF BY ${Math.round(d.clockSkewMs / 1000)} s` : ''}`,
           );
       break;

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import { type Queryable, runParts, type SqlPart } from './db.ts';
 
 /**
  * What a transaction changed that tills pull: catalog rows chain-wide, prices and stock
@@ -42,18 +42,32 @@ export const stockEntityId = (locationId: string, productId: string) => `${locat
  * (The alternative, reading only rows whose xid is below the snapshot's xmin, needs
  * txid bookkeeping on every row and is harder to get right with wraparound.)
  */
-export async function stampChanges(tx: Queryable, changes: ReturnType<typeof changeSet>): Promise<number | null> {
+export async function stampChanges(tx: Queryable, changes: ReturnType<typeof changeSet>): Promise<void> {
+  await runParts(tx, [stampPart(changes)]);
+}
+
+/**
+ * stampChanges as a piece of a bigger statement (server/db.ts runParts), the last of a push.
+ * `after`: a CTE of the same statement that takes row locks. The clock is taken only once
+ * it has run to the end (its rows are read first): CTEs of one statement otherwise run in
+ * no set order, and a push holding the clock while it waits for a stock row another push
+ * holds — that push waiting for the clock — would deadlock.
+ */
+export function stampPart(changes: ReturnType<typeof changeSet>, after: string | null = null): SqlPart | null {
   if (changes.size === 0) return null;
-  const clock = await tx.query<{ value: number }>('UPDATE change_clock SET value = value + 1 RETURNING value');
-  const changeId = clock.rows[0]?.value;
-  if (changeId === undefined) throw new Error('change_clock is empty');
   const entries = changes.entries();
+  const once = after ? ` WHERE (SELECT count(*) FROM ${after}) >= 0` : '';
   // One ord per row, in entry order: a plain scan of unnest yields the arrays in order.
-  await tx.query(
-    `INSERT INTO change_log (entity, store_key, entity_id, change_id, ord)
-     SELECT e, s, i, $4, nextval('change_log_ord') FROM unnest($1::text[], $2::text[], $3::text[]) AS t (e, s, i)
-     ON CONFLICT (entity, store_key, entity_id) DO UPDATE SET change_id = excluded.change_id, ord = excluded.ord`,
-    [entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2]), changeId],
-  );
-  return changeId;
+  return {
+    ctes: [
+      `change_stamp AS (UPDATE change_clock SET value = value + 1${once} RETURNING value)`,
+      `change_logged AS (
+         INSERT INTO change_log (entity, store_key, entity_id, change_id, ord)
+         SELECT e, s, i, (SELECT value FROM change_stamp), nextval('change_log_ord')
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS t (e, s, i)
+         ON CONFLICT (entity, store_key, entity_id) DO UPDATE SET change_id = excluded.change_id, ord = excluded.ord
+       )`,
+    ],
+    params: [entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2])],
+  };
 }

@@ -11,7 +11,15 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number }>;
+  /**
+   * One statement. `prepared`: PostgreSQL keeps its plan per connection (named after the
+   * text), for the statements every push runs, so they are not parsed and planned each time.
+   */
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    prepared?: boolean,
+  ): Promise<{ rows: T[]; rowCount: number }>;
   /** Runs a script of several statements (no parameters). */
   exec(sql: string): Promise<void>;
 }
@@ -31,23 +39,36 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
+/**
+ * Connections per server process (TILLDESK_DB_POOL). Pushes take at most server/push.ts
+ * groupsAtOnce of them (a group of pushes shares one transaction); every other request —
+ * a token lookup, a pull page, a status — takes one for a moment. A request that waits past
+ * connectionTimeoutMillis for one answers 503, so the pool must cover the tills that pull
+ * at once. PostgreSQL's max_connections (100 by default) must hold every process's pool.
+ */
+export const defaultPoolSize = 20;
+
 export function openPostgres(url: string, options: { max?: number; onError?: (error: Error) => void } = {}): Db {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.max ?? 10,
+    max: options.max ?? defaultPoolSize,
     types: pgTypes,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client whose server went away must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onError?.(error));
-  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
-    const result = await client.query(sql, params as unknown[]);
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[], prepared?: boolean) => {
+    const result = await client.query(
+      prepared
+        ? { name: statementName(sql), text: sql, values: params as unknown[] }
+        : { text: sql, values: params as unknown[] },
+    );
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, prepared) => run(pool, sql, params, prepared),
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -64,7 +85,7 @@ export function openPostgres(url: string, options: { max?: number; onError?: (er
       try {
         await client.query('BEGIN');
         const result = await fn({
-          query: (sql, params) => run(client, sql, params),
+          query: (sql, params, prepared) => run(client, sql, params, prepared),
           exec: async (sql) => {
             await client.query(sql);
           },
@@ -85,6 +106,50 @@ export function openPostgres(url: string, options: { max?: number; onError?: (er
     },
     close: () => pool.end(),
   };
+}
+
+const statementNames = new Map<string, string>();
+/** A prepared statement's name: the same text always gets the same name. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `td_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * A piece of one statement: common table expressions (`name AS (…)`), each piece numbering
+ * its parameters from $1. Pieces written as one statement cost one round trip; each name
+ * must be unique in the statement.
+ */
+export interface SqlPart {
+  ctes: string[];
+  params: unknown[];
+}
+
+/**
+ * Runs pieces as one statement, prepared. Every CTE runs whether read or not; `tail` (by
+ * default nothing) is the statement's own query and may read them.
+ */
+export async function runParts<T = Record<string, unknown>>(
+  tx: Queryable,
+  parts: readonly (SqlPart | null)[],
+  tail = 'SELECT 1',
+): Promise<T[]> {
+  const present = parts.filter((p): p is SqlPart => p !== null);
+  if (present.length === 0) return [];
+  const ctes: string[] = [];
+  const params: unknown[] = [];
+  for (const part of present) {
+    const offset = params.length;
+    for (const cte of part.ctes) {
+      ctes.push(offset === 0 ? cte : cte.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
+    }
+    params.push(...part.params);
+  }
+  return (await tx.query<T>(`WITH ${ctes.join(',\n')}\n${tail}`, params, true)).rows;
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<Db> {

@@ -35,7 +35,13 @@ export function createMetrics(): Metrics {
   define('tilldesk_push_gaps_total', 'counter', 'Push batches that started past the next expected seq');
   define('tilldesk_push_unavailable_total', 'counter', 'Push batches rolled back for a temporary failure (503)');
   define('tilldesk_enrolments_total', 'counter', 'Devices enrolled');
-  define('tilldesk_auth_failures_total', 'counter', 'Requests refused for an unknown or revoked token, or a bad enrolment code');
+  define(
+    'tilldesk_auth_failures_total',
+    'counter',
+    'Requests refused (401) by reason: missing, unknown, expired or revoked token, bad enrolment code',
+  );
+  define('tilldesk_rate_limited_total', 'counter', 'Requests answered 429, by limit: device, address, auth_failures, enrol');
+  define('tilldesk_shutdown_refused_total', 'counter', 'Requests answered 503 because the server was stopping');
   return {
     inc(name, labels = {}, by = 1) {
       const family = families.get(name);
@@ -50,9 +56,17 @@ export function createMetrics(): Metrics {
         for (const [labels, value] of family.values) lines.push(`${name}${labels} ${value}`);
       }
       const gauges = (
-        await db.query<{ devices: number; revoked: number; negative: number; rejected: number; waiting_codes: number }>(
-          `SELECT (SELECT count(*) FROM device WHERE revoked_at IS NULL)::int AS devices,
+        await db.query<{
+          devices: number;
+          revoked: number;
+          expired: number;
+          negative: number;
+          rejected: number;
+          waiting_codes: number;
+        }>(
+          `SELECT (SELECT count(*) FROM device WHERE revoked_at IS NULL AND token_expires_at > now())::int AS devices,
                   (SELECT count(*) FROM device WHERE revoked_at IS NOT NULL)::int AS revoked,
+                  (SELECT count(*) FROM device WHERE revoked_at IS NULL AND token_expires_at <= now())::int AS expired,
                   (SELECT count(*) FROM stock_level WHERE on_hand < 0)::int AS negative,
                   (SELECT count(*) FROM applied_op WHERE status = 'rejected')::int AS rejected,
                   (SELECT count(*) FROM enrolment_code WHERE used_at IS NULL AND expires_at > now())::int AS waiting_codes`,
@@ -60,8 +74,9 @@ export function createMetrics(): Metrics {
       ).rows[0];
       const gauge = (name: string, help: string, value: number, labels: Labels = {}) =>
         lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name}${labelText(labels)} ${value}`);
-      gauge('tilldesk_devices', 'Enrolled devices that are not revoked', gauges?.devices ?? 0);
+      gauge('tilldesk_devices', 'Enrolled devices whose token works (not revoked, not expired)', gauges?.devices ?? 0);
       gauge('tilldesk_devices_revoked', 'Revoked devices', gauges?.revoked ?? 0);
+      gauge('tilldesk_devices_expired', 'Devices whose token expired unused: they must enrol again', gauges?.expired ?? 0);
       gauge(
         'tilldesk_negative_stock_levels',
         'Stock levels below zero (sold before goods in was recorded): check them',
@@ -69,6 +84,10 @@ export function createMetrics(): Metrics {
       );
       gauge('tilldesk_rejected_ops', 'Ops the server rejected, shown in the back office', gauges?.rejected ?? 0);
       gauge('tilldesk_open_enrolment_codes', 'Enrolment codes not yet used or expired', gauges?.waiting_codes ?? 0);
+      // The standard process gauges, so memory is watched where the rest is.
+      const memory = process.memoryUsage();
+      gauge('process_resident_memory_bytes', 'Resident memory size in bytes', memory.rss);
+      gauge('nodejs_heap_size_used_bytes', 'V8 heap in use in bytes', memory.heapUsed);
       return `${lines.join('\n')}\n`;
     },
   };

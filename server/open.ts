@@ -7,12 +7,17 @@ import { type Db, migrate, openPglite, openPostgres } from './db.ts';
 export const defaultDataDir = fileURLToPath(new URL('../.data/server', import.meta.url));
 
 /**
- * PostgreSQL when DATABASE_URL is set; otherwise embedded PGlite in TILLDESK_SERVER_DATA
- * (one process only: PGlite is a single-connection database). Migrated before use.
+ * PostgreSQL when DATABASE_URL is set (TILLDESK_DB_POOL connections, default
+ * defaultPoolSize); otherwise embedded PGlite in TILLDESK_SERVER_DATA (one process only:
+ * PGlite is a single-connection database). Migrated before use.
  */
 export async function openDatabase(env: NodeJS.ProcessEnv, logger?: Logger): Promise<Db> {
+  const pool = positive(env.TILLDESK_DB_POOL);
   const db = env.DATABASE_URL
-    ? openPostgres(env.DATABASE_URL, { onError: (error) => logger?.warn({ err: error }, 'idle database connection lost') })
+    ? openPostgres(env.DATABASE_URL, {
+        ...(pool ? { max: pool } : {}),
+        onError: (error) => logger?.warn({ err: error }, 'idle database connection lost'),
+      })
     : await openPglite(env.TILLDESK_SERVER_DATA || defaultDataDir);
   try {
     const version = await migrate(db);

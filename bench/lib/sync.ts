@@ -73,7 +73,11 @@ export async function withSyncServer<T>(
   ctx.machine.postgres = db.version;
   try {
     // The rate limits (600 pushes a minute per till, 20 enrolments a minute) are not what is measured.
-    const server = await startSyncServer(ctx.root, db.url, { TILLDESK_RATE_LIMIT: '1000000', TILLDESK_ENROL_LIMIT: '1000000' });
+    const server = await startSyncServer(ctx.root, db.url, {
+      TILLDESK_RATE_LIMIT: '1000000',
+      TILLDESK_ENROL_LIMIT: '1000000',
+      TILLDESK_ADDRESS_LIMIT: '1000000',
+    });
     try {
       return await run(db, server);
     } finally {

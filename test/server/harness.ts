@@ -3,8 +3,10 @@
  * embedded PGlite (always) and on PostgreSQL (when TILLDESK_TEST_PG_URL is set, as
  * .ci/run does: a role that may CREATE DATABASE; each server gets its own database).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -132,7 +134,13 @@ export async function startTestServer(backend: Backend, options: StartOptions = 
   const app = await buildApp({
     db,
     logger: quiet,
-    config: { rateLimitPerMinute: 1_000_000, enrolLimitPerMinute: 1_000_000, ...options.config },
+    config: {
+      rateLimitPerMinute: 1_000_000,
+      enrolLimitPerMinute: 1_000_000,
+      addressLimitPerMinute: 1_000_000,
+      authFailureLimitPerMinute: 1_000_000,
+      ...options.config,
+    },
     hooks: { beforeCommit: (id) => hooks.beforeCommit?.(id) },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -413,4 +421,104 @@ export async function backupServer(server: TestServer): Promise<{ server: TestSe
       });
     },
   };
+}
+
+// ---------------------------------------------------------------- issue 8: attacks and shutdown
+
+export interface RawReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown> & { error?: { reason: string; message: string } };
+}
+
+/**
+ * One request with full control, through node:http: any Authorization header (or none,
+ * however long), and from a chosen local address (any 127.x.y.z reaches 127.0.0.1 on
+ * Linux), so per-address limits can be told apart.
+ */
+export function rawRequest(
+  url: string,
+  path: string,
+  options: { method?: 'GET' | 'POST'; authorization?: string; body?: unknown; from?: string } = {},
+): Promise<RawReply> {
+  const target = new URL(url);
+  const payload = options.body === undefined ? null : JSON.stringify(options.body);
+  const headers: Record<string, string> = {};
+  if (options.authorization !== undefined) headers.authorization = options.authorization;
+  if (payload !== null) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path,
+        method: options.method ?? (payload === null ? 'GET' : 'POST'),
+        headers,
+        agent: false,
+        ...(options.from ? { localAddress: options.from } : {}),
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: text.startsWith('{') ? JSON.parse(text) : { text },
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload ?? undefined);
+  });
+}
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Every log line the server printed (pino JSON). */
+  logs: string[];
+  /** The exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+}
+
+/** `node server/main.ts` in its own process, as production runs it, on a free port. */
+export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const root = new URL('../../', import.meta.url).pathname;
+  const child = spawn(process.execPath, [join(root, 'server/main.ts')], {
+    env: { ...env, PORT: '0', HOST: '127.0.0.1' },
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let errors = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      errors += chunk;
+    });
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+        logs.push(line);
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'listening' && entry.port) {
+          resolve({ url: `http://127.0.0.1:${entry.port}`, port: entry.port, child, logs, exited });
+        }
+      }
+    });
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${logs.join('\n')}\n${errors}`)));
+  });
 }

@@ -211,6 +211,34 @@ describe.each(backends())('tills syncing with a server on %s', (backend) => {
     await t.client.stop();
   });
 
+  it('waits at least as long as the server asks (Retry-After) before pushing again', async () => {
+    const now = new Date('2026-05-01T09:00:00.000Z');
+    // The real server, except that the first push is answered the way a busy server answers
+    // (429 with Retry-After: 90): this is the reply, not a timing, under test.
+    let refused = false;
+    const busyOnce: typeof fetch = async (input, init) => {
+      if (!refused && String(input).endsWith('/v1/sync/push')) {
+        refused = true;
+        const body = { error: { reason: 'rate_limited', message: 'Slow down' } };
+        return new Response(JSON.stringify(body), { status: 429, headers: { 'retry-after': '90' } });
+      }
+      return fetch(input, init);
+    };
+    const t = syncedTill({
+      now: () => now,
+      client: { random: () => 0.5, baseDelayMs: 1000, background: true, pollMs: 3_600_000, fetch: busyOnce },
+    });
+    tills.push(t);
+    const store = await server.store(`r${++stores}`);
+    await enrolTill(t, proxy.url, await server.code(store));
+    await t.sell(productId(t, 'MILK'));
+    const status = await t.sync();
+    expect(status.lastError).toMatchObject({ reason: 'rate_limited' });
+    expect(Date.parse(status.nextAttemptAt ?? '') - now.getTime()).toBe(90_000); // not the 750 ms backoff
+    expect((await t.sync()).waiting).toBe(0);
+    await t.client.stop();
+  });
+
   it('pushes in the background after a sale, and after an op that comes without a stock event', async () => {
     const store = await server.store(`i${++stores}`);
     const t = syncedTill({ client: { background: true, nudgeDelayMs: 0, pollMs: 3_600_000, watchMs: 50 } });
