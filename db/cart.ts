@@ -18,9 +18,13 @@ export function openOrderId(till: Till): string | null {
   return row?.id ?? null;
 }
 
+export function noOpenSale(): TillError {
+  return new TillError('conflict', 'no_open_sale', 'There is no sale in progress');
+}
+
 export function requireOpenOrder(till: Till): string {
   const id = openOrderId(till);
-  if (!id) throw new TillError('conflict', 'no_open_sale', 'There is no sale in progress');
+  if (!id) throw noOpenSale();
   return id;
 }
 
@@ -72,14 +76,21 @@ interface PricingRow {
   quantity: number;
   line_discount: number;
   tax_rate_bp: number;
+  order_discount: number;
+  tax: number;
+  total: number;
 }
 
-/** Re-prices every line and the order's totals from the line snapshots (shared/pricing.ts). */
+/**
+ * Re-prices every line and the order's totals from the line snapshots (shared/pricing.ts).
+ * Only lines whose figures moved are written: a scan usually changes the new line alone.
+ */
 export function repriceOrder(till: Till, orderId: string): void {
   const order = prepared(till.db, 'SELECT order_discount FROM orders WHERE id = ?').get(orderId) as { order_discount: number };
   const rows = prepared(
     till.db,
-    'SELECT id, unit_price, quantity, line_discount, tax_rate_bp FROM order_line WHERE order_id = ? ORDER BY position',
+    `SELECT id, unit_price, quantity, line_discount, tax_rate_bp, order_discount, tax, total
+     FROM order_line WHERE order_id = ? ORDER BY position`,
   ).all(orderId) as PricingRow[];
   const totals = priceOrder(
     rows.map((r) => ({ unitPrice: r.unit_price, quantity: r.quantity, lineDiscount: r.line_discount, taxRateBp: r.tax_rate_bp })),
@@ -89,7 +100,8 @@ export function repriceOrder(till: Till, orderId: string): void {
   const updateLine = prepared(till.db, 'UPDATE order_line SET order_discount = ?, tax = ?, total = ? WHERE id = ?');
   totals.lines.forEach((line, i) => {
     const row = rows[i];
-    if (row) updateLine.run(line.orderDiscount, line.tax, line.total, row.id);
+    if (!row || (row.order_discount === line.orderDiscount && row.tax === line.tax && row.total === line.total)) return;
+    updateLine.run(line.orderDiscount, line.tax, line.total, row.id);
   });
   prepared(
     till.db,

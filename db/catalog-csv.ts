@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import Papa from 'papaparse';
 import { classifyBarcode } from '../shared/barcode.ts';
 import {
@@ -24,17 +25,18 @@ import { writeAudit } from './audit.ts';
 import {
   addBarcodes,
   type BarcodeOwner,
-  barcodeOwner,
   bulkCatalogWrite,
-  findBySku,
   type ProductRecord,
+  type ProductRow,
   removeBarcodes,
   type SearchRow,
   sameRecord,
+  toProduct,
   toRecord,
   writeProduct,
 } from './catalog-search.ts';
-import { appendOp } from './outbox.ts';
+import { appendOp, appendOps } from './outbox.ts';
+import { prepared } from './sql.ts';
 import type { Authorization } from './staff-access.ts';
 import type { Till } from './till.ts';
 
@@ -176,6 +178,7 @@ class Problems {
 
 const required: CatalogCsvColumn[] = ['sku', 'name', 'price'];
 const progressEvery = 5000;
+const opsPerBatch = 256;
 
 function unescapeFormula(cell: string): string {
   return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
@@ -200,6 +203,41 @@ function readHeader(header: string[] | undefined): string[] {
   return columns;
 }
 
+/** SKUs or codes per lookup statement: one json_each array, one index probe each inside SQLite. */
+const lookupChunk = 500;
+
+/** Runs `statement` (one JSON array parameter) over `keys` in chunks and gathers the rows. */
+function lookupAll<T>(db: Database.Database, sql: string, keys: readonly string[]): T[] {
+  const statement = prepared(db, sql);
+  const rows: T[] = [];
+  for (let start = 0; start < keys.length; start += lookupChunk) {
+    rows.push(...(statement.all(JSON.stringify(keys.slice(start, start + lookupChunk))) as T[]));
+  }
+  return rows;
+}
+
+/** The products these SKUs already name, as stored (barcodes in the order they were added). */
+function productsBySku(db: Database.Database, skus: readonly string[]): Map<string, ProductRecord> {
+  const rows = lookupAll<Omit<ProductRow, 'on_hand' | 'barcode'> & { codes: string }>(
+    db,
+    `SELECT p.id, p.sku, p.name, p.category_id, p.unit, p.price, p.tax_class_id, p.cost, p.reorder_point, p.active,
+       p.updated_at, (SELECT json_group_array(code) FROM (SELECT code FROM barcode WHERE product_id = p.id ORDER BY rowid)) AS codes
+     FROM json_each(?) j JOIN product p ON p.sku = j.value`,
+    skus,
+  );
+  return new Map(rows.map((r) => [r.sku, toRecord(toProduct({ ...r, on_hand: 0, barcode: null }, JSON.parse(r.codes)))]));
+}
+
+/** Who owns each of these codes now (codes nobody has are absent). */
+function barcodeOwners(db: Database.Database, codes: readonly string[]): Map<string, BarcodeOwner> {
+  const rows = lookupAll<BarcodeOwner & { code: string }>(
+    db,
+    `SELECT b.code, p.id, p.sku, p.name FROM json_each(?) j JOIN barcode b ON b.code = j.value JOIN product p ON p.id = b.product_id`,
+    codes,
+  );
+  return new Map(rows.map(({ code, ...owner }) => [code, owner]));
+}
+
 /** Pass 1: each row on its own: formats, required cells, repeats within the file. */
 function checkRows(till: Till, columns: string[], records: string[][], malformed: Map<number, string>, problems: Problems) {
   const { db } = till;
@@ -216,6 +254,11 @@ function checkRows(till: Till, columns: string[], records: string[][], malformed
   const firstSku = new Map<string, number>();
   const firstBarcode = new Map<string, number>();
   let total = 0;
+  // Which SKUs exist already, looked up for the whole file at once rather than row by row.
+  const skuAt = at('sku');
+  const existing = productsBySku(db, [
+    ...new Set(records.map((cells) => unescapeFormula((cells[skuAt] ?? '').trim())).filter(Boolean)),
+  ]);
   for (const [index, cells] of records.entries()) {
     const row = index + 2; // the header is row 1
     if (cells.every((c) => c.trim() === '')) continue;
@@ -326,12 +369,11 @@ function checkRows(till: Till, columns: string[], records: string[][], malformed
     }
 
     if (problems.rows.has(row) || price == null) continue;
-    const existing = findBySku(db, sku);
-    if (!existing && !taxClassId) {
+    const record = existing.get(sku) ?? null;
+    if (!record && !taxClassId) {
       fail('tax_class', 'missing_tax_class', `New product ${sku} needs a tax class`, { sku });
       continue;
     }
-    const record = existing && toRecord(existing);
     candidates.push({
       row,
       sku,
@@ -355,11 +397,8 @@ function checkRows(till: Till, columns: string[], records: string[][], malformed
  * too, gives it up. Refusing one row can strand a code another row wanted: repeat.
  */
 function checkOwners(till: Till, candidates: Candidate[], problems: Problems): void {
-  const owners = new Map<string, BarcodeOwner | null>();
-  const ownerOf = (code: string) => {
-    if (!owners.has(code)) owners.set(code, barcodeOwner(till.db, code));
-    return owners.get(code) ?? null;
-  };
+  const owners = barcodeOwners(till.db, [...new Set(candidates.flatMap((c) => c.barcodes ?? []))]);
+  const ownerOf = (code: string) => owners.get(code) ?? null;
   let changed = true;
   while (changed) {
     changed = false;
@@ -427,6 +466,8 @@ function writeRows(till: Till, good: Candidate[], total: number, report: ImportR
   const write = (index: (row: SearchRow) => void) => {
     // Free every code that moves or goes before adding any, so codes can change hands.
     for (const { before, newCodes } of plans) if (before && newCodes) removeBarcodes(db, before.id);
+    // One op per product saved, written a batch at a time in the same order.
+    const ops: { type: string; payload: ProductRecord }[] = [];
     let done = 0;
     for (const { before, next, same, newCodes } of plans) {
       if (++done % progressEvery === 0) till.events.emit('catalog.importProgress', { done, total });
@@ -436,11 +477,13 @@ function writeRows(till: Till, good: Candidate[], total: number, report: ImportR
       }
       const rowid = writeProduct(db, next, before);
       if (newCodes) addBarcodes(db, next.id, next.barcodes);
-      appendOp(till, 'catalog.product_saved', next);
+      ops.push({ type: 'catalog.product_saved', payload: next });
+      if (ops.length === opsPerBatch) appendOps(till, ops.splice(0));
       index({ rowid, name: next.name, sku: next.sku, barcodes: next.barcodes, replaces: before !== null });
       if (before) report.updated++;
       else report.created++;
     }
+    appendOps(till, ops);
   };
   // Large files skip the per-row search triggers and index once at the end.
   if (plans.length >= 1000) bulkCatalogWrite(db, write);

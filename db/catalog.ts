@@ -1,7 +1,16 @@
-import { classifyBarcode } from '../shared/barcode.ts';
-import type { Category, catalogOperations, TaxClass } from '../shared/catalog.ts';
+import type Database from 'better-sqlite3';
+import { classifyBarcode, parseEmbedded } from '../shared/barcode.ts';
+import {
+  type BarcodeLookup,
+  type Category,
+  type catalogOperations,
+  type Product,
+  shopLocationId,
+  type TaxClass,
+} from '../shared/catalog.ts';
 import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
+import type { EmbeddedBarcodeRule } from '../shared/settings.ts';
 import { writeAudit } from './audit.ts';
 import { exportCatalogCsv, importCatalogCsv } from './catalog-csv.ts';
 import {
@@ -9,11 +18,12 @@ import {
   barcodeOwner,
   findBySku,
   findProduct,
-  lookupBarcode,
   type ProductRecord,
+  type ProductRow,
   removeBarcodes,
   sameRecord,
   searchCatalog,
+  toProduct,
   toRecord,
   writeProduct,
 } from './catalog-search.ts';
@@ -22,6 +32,71 @@ import { appendOp } from './outbox.ts';
 import { prepared } from './sql.ts';
 import { authorize } from './staff-access.ts';
 import type { Till } from './till.ts';
+
+/**
+ * The product that owns exactly this code, with its stock and all its barcodes (in the
+ * order they were added), in one statement: a scan is one round trip into SQLite, not two.
+ * Written with scalar subqueries rather than joins: SQLite runs this form in half the time
+ * of the same lookups written as a barcode–product join (measured: 16 µs against 30 µs).
+ */
+export const productByCodeSql = `SELECT p.id, p.sku, p.name, p.category_id, p.unit, p.price, p.tax_class_id, p.cost, p.reorder_point,
+    p.active, p.updated_at,
+    coalesce((SELECT on_hand FROM stock_level WHERE product_id = p.id AND location_id = '${shopLocationId}'), 0) AS on_hand,
+    (SELECT json_group_array(code) FROM (SELECT code FROM barcode WHERE product_id = p.id ORDER BY rowid)) AS codes
+  FROM product p WHERE p.id = (SELECT product_id FROM barcode WHERE code = ?)`;
+
+function productByCode(db: Database.Database, code: string): Product | null {
+  const row = prepared(db, productByCodeSql).get(code) as (Omit<ProductRow, 'barcode'> & { codes: string }) | undefined;
+  return row ? toProduct({ ...row, barcode: null }, JSON.parse(row.codes) as string[]) : null;
+}
+
+/**
+ * What a scan means: the product, how much of it, and at what price. A GS1 code with a
+ * wrong check digit is a misread and is refused before any lookup. An exact barcode wins;
+ * a UPC-A and its EAN-13 form (leading 0) are the same code; otherwise a variable-measure
+ * label resolves through its item code (see parseEmbedded): a weight label gives the
+ * quantity in grams at the product's price per kg, a price label is one pack at the
+ * printed price.
+ */
+export function lookupBarcode(
+  db: Database.Database,
+  rules: readonly EmbeddedBarcodeRule[],
+  code: string,
+  includeInactive = false,
+): BarcodeLookup {
+  const { kind, valid } = classifyBarcode(code);
+  if (!valid) {
+    throw new TillError('rejected', 'bad_check_digit', `Barcode ${code} has a wrong check digit: scan it again`, { code });
+  }
+  const sellable = (found: BarcodeLookup): BarcodeLookup => {
+    if (!includeInactive && !found.product.active) {
+      throw new TillError('rejected', 'product_inactive', `${found.product.name} is no longer sold`, {
+        name: found.product.name,
+      });
+    }
+    return found;
+  };
+  const alias = kind === 'upca' ? `0${code}` : kind === 'ean13' && code.startsWith('0') ? code.slice(1) : null;
+  const direct = productByCode(db, code) ?? (alias ? productByCode(db, alias) : null);
+  if (direct) return sellable({ product: direct, quantity: 1000 });
+  const label = kind === 'ean13' ? parseEmbedded(code, rules) : null;
+  const product = label && productByCode(db, label.itemCode);
+  if (!label || !product) throw new TillError('not_found', 'unknown_barcode', `No product has barcode ${code}`, { code });
+  const embedded = { kind: label.kind, value: label.value };
+  if (label.kind === 'price') return sellable({ product, quantity: 1000, unitPrice: label.value, embedded });
+  const params = { code, name: product.name };
+  if (product.unit !== 'weight') {
+    throw new TillError(
+      'rejected',
+      'weight_label_on_item',
+      `${product.name} is not sold by weight, but this label gives a weight`,
+      params,
+    );
+  }
+  if (label.value === 0)
+    throw new TillError('rejected', 'empty_weight_label', `This label for ${product.name} weighs nothing`, params);
+  return sellable({ product, quantity: label.value, embedded });
+}
 
 /**
  * The catalog's contract rows. Every write needs manage_catalog and writes its audit

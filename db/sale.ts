@@ -2,7 +2,7 @@ import { settle } from '../shared/cash.ts';
 import { TillError } from '../shared/errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { discountShareBp } from '../shared/pricing.ts';
-import type { saleOperations } from '../shared/sale.ts';
+import type { Order, saleOperations, Tender } from '../shared/sale.ts';
 import type { Override } from '../shared/staff.ts';
 import { shopFloor } from '../shared/stock.ts';
 import { writeAudit } from './audit.ts';
@@ -12,20 +12,21 @@ import {
   createOpenOrder,
   lineGross,
   nextOrderNumber,
+  noOpenSale,
   openOrderId,
   openShiftId,
   productForSale,
   repriceOrder,
   requireOpenOrder,
 } from './cart.ts';
-import { lookupBarcode } from './catalog-search.ts';
+import { lookupBarcode } from './catalog.ts';
 import type { HandlersFor } from './dispatch.ts';
-import { loadOrder, orderSummaries } from './order-read.ts';
+import { loadOpenSale, loadOrder, orderSummaries } from './order-read.ts';
 import { appendOp } from './outbox.ts';
 import { refundHandlers } from './refund.ts';
 import { prepared } from './sql.ts';
 import { authorize, requireStaff } from './staff-access.ts';
-import { recordMovement } from './stock.ts';
+import { recordMovements } from './stock.ts';
 import { suggestionsFor } from './suggestions.ts';
 import type { Till } from './till.ts';
 
@@ -82,8 +83,7 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
   return {
     'sale.current': () => {
       requireStaff(till);
-      const id = openOrderId(till);
-      return id ? loadOrder(till, id) : null;
+      return loadOpenSale(till);
     },
     'sale.addItem': ({ productId, quantity, unitPrice }) => addProduct(productId, quantity, unitPrice),
     'sale.scan': ({ code, quantity }) => {
@@ -226,8 +226,8 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
     },
     'sale.complete': ({ tenders }) => {
       const staff = requireStaff(till);
-      const orderId = requireOpenOrder(till);
-      const order = loadOrder(till, orderId);
+      const order = loadOpenSale(till);
+      if (!order) throw noOpenSale();
       if (order.lines.length === 0) throw new TillError('rejected', 'empty_sale', 'Add an item before taking payment');
       for (const t of tenders) {
         if (t.kind === 'card' && !t.reference) {
@@ -235,64 +235,67 @@ export function saleHandlers(till: Till): HandlersFor<typeof saleOperations> {
         }
       }
       const settlement = settle(order.total, tenders, till.settings().cashRoundingStep);
-      db.transaction(() => {
+      // Everything the completed order holds is known here: it is returned as written, not read back.
+      const completed = db.transaction((): Order => {
         const shiftId = openShiftId(till);
         const number = nextOrderNumber(till);
         const now = till.now().toISOString();
         const moved = prepared(
           db,
           "UPDATE orders SET state = 'completed', number = ?, shift_id = ?, cash_rounding = ?, completed_at = ? WHERE id = ? AND state = 'open'",
-        ).run(number, shiftId, settlement.cashRounding, now, orderId);
+        ).run(number, shiftId, settlement.cashRounding, now, order.id);
         if (moved.changes !== 1)
           throw new TillError('conflict', 'sale_changed', 'The sale changed while paying; please check it');
-        const insertTender = prepared(
-          db,
-          'INSERT INTO tender (id, order_id, kind, amount, tendered, change, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        );
-        const tenderRows = settlement.tenders.map((t) => {
-          const row = {
+        const tenderRows = settlement.tenders.map(
+          (t): Tender => ({
             id: uuidv7(till.now().getTime()),
             kind: t.kind,
             amount: t.applied,
             tendered: t.kind === 'cash' ? t.tendered : null,
             change: t.change,
             reference: t.reference ?? null,
-          };
-          insertTender.run(row.id, orderId, row.kind, row.amount, row.tendered, row.change, row.reference);
-          return row;
-        });
-        const movements = order.lines.map((line) =>
-          recordMovement(till, {
-            productId: line.productId,
-            locationId: shopFloor,
-            kind: 'sale',
-            quantity: -line.quantity,
-            orderId,
-            staffId: staff.id,
-            occurredAt: now,
           }),
         );
-        const completed = {
+        const insertTender = prepared(
+          db,
+          'INSERT INTO tender (id, order_id, kind, amount, tendered, change, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        );
+        for (const t of tenderRows) insertTender.run(t.id, order.id, t.kind, t.amount, t.tendered, t.change, t.reference);
+        const movements = recordMovements(
+          till,
+          order.lines.map((line) => ({
+            productId: line.productId,
+            locationId: shopFloor,
+            kind: 'sale' as const,
+            quantity: -line.quantity,
+            orderId: order.id,
+            staffId: staff.id,
+            occurredAt: now,
+          })),
+        );
+        // A sale just completed has no refunds yet: its lines' refunded quantities stay 0 and
+        // it has no related orders.
+        const done: Order = {
           ...order,
-          state: 'completed' as const,
+          state: 'completed',
           number,
           shiftId,
           cashRounding: settlement.cashRounding,
           completedAt: now,
+          tenders: tenderRows,
+          related: [],
         };
-        appendOp(till, 'sale.completed', {
-          order: { ...completed, tenders: tenderRows, related: undefined },
-          movements,
-        });
+        appendOp(till, 'sale.completed', { order: { ...done, related: undefined }, movements });
         writeAudit(till, {
           staffId: staff.id,
           action: 'sale.completed',
-          subject: orderId,
+          subject: order.id,
           after: { number, total: order.total, tenders: tenderRows.map((t) => ({ kind: t.kind, amount: t.amount })) },
         });
+        return done;
       })();
       till.events.emit('stock.changed', { productIds: order.lines.map((l) => l.productId) });
-      return loadOrder(till, orderId);
+      return completed;
     },
     'sale.suggestions': ({ productId }) => {
       const open = openOrderId(till);

@@ -310,6 +310,36 @@ describe('importing a catalog file', () => {
     expect((await shop.import(steal)).errors[0]).toMatchObject({ row: 2, reason: 'barcode_taken', params: { name: 'New Pack' } });
   });
 
+  it('updates 1,200 products by SKU in one file, every barcode moving on to the next product, one op each in order', async () => {
+    const shop = await openShop();
+    const rows = generateCatalog({ size: 1200, seed: 11 }).map((r, i) => ({ ...r, barcodes: [r.barcodes[0] ?? `CODE-${i}`] }));
+    expect(await shop.import(catalogToCsv(rows))).toMatchObject({ created: 1200, failed: 0 });
+    const seqBefore = (shop.till.db.prepare('SELECT max(seq) AS n FROM outbox').get() as { n: number }).n;
+    // Row i takes row i+1's code (the last takes the first's), and every name changes.
+    const moved = rows.map((r, i) => ({
+      ...r,
+      name: `${r.name} (new)`,
+      barcodes: [...(rows[(i + 1) % rows.length]?.barcodes ?? [])],
+    }));
+    const report = await shop.import(catalogToCsv(moved));
+    expect(report).toMatchObject({ total: 1200, updated: 1200, created: 0, unchanged: 0, failed: 0, errors: [] });
+    const bySku = new Map(
+      (shop.catalog() as { sku: string; name: string; barcodes: string }[]).map((p) => [p.sku, [p.name, p.barcodes]]),
+    );
+    for (const r of moved) expect(bySku.get(r.sku)).toEqual([r.name, r.barcodes.join('|')]);
+    const ops = shop.till.db
+      .prepare("SELECT seq, hlc, json_extract(payload, '$.sku') AS sku FROM outbox WHERE seq > ? ORDER BY seq")
+      .all(seqBefore) as { seq: number; hlc: string; sku: string }[];
+    expect(ops.map((o) => o.sku)).toEqual(moved.map((r) => r.sku));
+    ops.forEach((o, i) => {
+      expect(o.seq).toBe(seqBefore + 1 + i);
+      if (i > 0) expect(o.hlc > (ops[i - 1]?.hlc ?? '')).toBe(true);
+    });
+    const sample = moved[700];
+    const code = sample?.barcodes[0] ?? '';
+    expect((await shop.ok('catalog.lookupBarcode', { code, includeInactive: true })).product.sku).toBe(sample?.sku);
+  });
+
   it('reads prices exactly in the shop currency: yen have no decimals, dinars three', async () => {
     const yen = await openShop('JPY');
     const report = await yen.import(

@@ -423,6 +423,29 @@ describe('barcode lookup', () => {
     expect(await shop.ok('catalog.lookupBarcode', { code: '4006381333931' })).toEqual({ product: oatMilk, quantity: 1000 });
   });
 
+  it('gives the whole product whichever of its codes is scanned: every barcode in the order added, stock on hand', async () => {
+    const codes = ['5012345678900', '96385074', 'BAKERY-7'];
+    const bread = await shop.ok('catalog.saveProduct', {
+      sku: 'BREAD',
+      name: 'Sourdough',
+      barcodes: codes,
+      price: 349,
+      taxClassId: reduced,
+    });
+    await shop.ok('stock.receive', { supplier: 'Mill', lines: [{ productId: bread.id, quantity: 12000, unitCost: 150 }] });
+    const stored = await shop.ok('catalog.product', { id: bread.id });
+    expect(stored).toMatchObject({ barcodes: codes, onHand: 12000 });
+    for (const code of codes)
+      expect(await shop.ok('catalog.lookupBarcode', { code })).toEqual({ product: stored, quantity: 1000 });
+    // A code added later comes last; one taken away is gone from every answer.
+    const changed = ['96385074', 'BAKERY-7', '4006381333948'];
+    await shop.ok('catalog.saveProduct', { ...edit(stored), barcodes: changed });
+    const after = await shop.ok('catalog.lookupBarcode', { code: '4006381333948' });
+    expect(after.product.barcodes).toEqual(changed);
+    expect(after.product).toEqual(await shop.ok('catalog.product', { id: bread.id }));
+    expect((await shop.fails('catalog.lookupBarcode', { code: '5012345678900' })).reason).toBe('unknown_barcode');
+  });
+
   it('treats a UPC-A and its EAN-13 form as the same code', async () => {
     const soap = await shop.ok('catalog.saveProduct', {
       sku: 'SOAP',

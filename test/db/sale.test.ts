@@ -114,6 +114,54 @@ describe('ringing up a sale', () => {
   });
 });
 
+describe('what completing a sale returns and writes', () => {
+  it('returns the order exactly as the store reads it back, and syncs the same order and movements', async () => {
+    shop = makeShop({ cashRoundingStep: 5 });
+    await shop.ok('sale.addItem', { productId: shop.products.milk, quantity: 2000 });
+    await shop.ok('sale.addItem', { productId: shop.products.apples, quantity: 1250 });
+    await shop.ok('sale.addItem', { productId: shop.products.soap });
+    await shop.ok('sale.setOrderDiscount', { amount: 7 });
+    const done = await shop.ok<Order>('sale.complete', {
+      tenders: [
+        { kind: 'card', amount: 400, reference: 'AUTH9' },
+        { kind: 'cash', amount: 1000 },
+      ],
+    });
+    expect(done).toMatchObject({ state: 'completed', number: 'T01-000001', shiftId: shop.shift, related: [] });
+    expect(done.tenders.map((t) => t.kind)).toEqual(['card', 'cash']);
+    expect(done.lines.every((l) => l.refundedQuantity === 0)).toBe(true);
+    expect(await shop.ok<Order>('sale.order', { id: done.id })).toEqual(done);
+    const op = shop.till.db.prepare("SELECT payload FROM outbox WHERE type = 'sale.completed'").get() as { payload: string };
+    const payload = JSON.parse(op.payload) as { order: Order; movements: { id: string; productId: string; quantity: number }[] };
+    const { related: _, ...withoutRelated } = done;
+    expect(payload.order).toEqual(withoutRelated);
+    const ledger = shop.till.db
+      .prepare('SELECT id, product_id AS productId, quantity FROM stock_movement WHERE order_id = ? ORDER BY rowid')
+      .all(done.id);
+    expect(payload.movements.map((m) => ({ id: m.id, productId: m.productId, quantity: m.quantity }))).toEqual(ledger);
+    expect(ledger).toEqual(done.lines.map((l) => ({ id: expect.any(String), productId: l.productId, quantity: -l.quantity })));
+  });
+
+  it('writes a sale of more lines than one statement holds, the same product on several lines', async () => {
+    shop = makeShop();
+    const { milk, bread, soap } = shop.products;
+    const rotation = [milk, bread, soap];
+    // Neighbours differ, so no scan merges into the line before: 40 lines, each product on 13 or 14.
+    for (let i = 0; i < 40; i++) await shop.ok('sale.addItem', { productId: rotation[i % 3], quantity: 1000 * (1 + (i % 2)) });
+    const before = counts(shop);
+    const order = await shop.ok<Order>('sale.current', {});
+    const done = await shop.ok<Order>('sale.complete', { tenders: [{ kind: 'cash', amount: order.total }] });
+    expect(done.lines).toHaveLength(40);
+    expect(counts(shop)).toEqual({ ...before, tenders: 1, movements: 40, outbox: 1, audit: 1 });
+    for (const productId of rotation) {
+      const sold = done.lines.filter((l) => l.productId === productId).reduce((sum, l) => sum + l.quantity, 0);
+      expect(onHand(shop, productId)).toBe(-sold);
+    }
+    expect(checkLedger(shop.till)).toEqual([]);
+    expect(await shop.ok<Order>('sale.order', { id: done.id })).toEqual(done);
+  });
+});
+
 describe('discounts and overrides', () => {
   it('lets a cashier discount within the limit, needs a manager beyond it, and audits the override', async () => {
     shop = makeShop();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../db/stock.ts';
+import { checkLedger, type NewMovement, recordMovements } from '../../db/stock.ts';
 import type { StockLevel, StockMovement } from '../../shared/stock.ts';
 import { makeShop, signIn } from '../support/till.ts';
 
@@ -74,5 +74,58 @@ describe('the stock ledger', () => {
     expect(checkLedger(shop.till)).toEqual([]);
     shop.till.db.prepare('UPDATE stock_level SET on_hand = 999 WHERE product_id = ?').run(shop.products.soap);
     expect(checkLedger(shop.till)).toEqual([{ productId: shop.products.soap, locationId: 'shop', onHand: 999, ledger: 3000 }]);
+  });
+
+  it('records many movements at once: every ledger row, one on-hand change per product and location, stamps in order', () => {
+    shop = makeShop();
+    shop.till.db.prepare("INSERT INTO location (id, name) VALUES ('back', 'Back room')").run();
+    const { milk, bread, soap } = shop.products;
+    const products = [milk, bread, soap, milk];
+    // 70 movements: more than one statement writes, each product and location many times over.
+    const list: NewMovement[] = Array.from({ length: 70 }, (_, i) => ({
+      productId: products[i % products.length] ?? milk,
+      locationId: i % 5 === 0 ? 'back' : 'shop',
+      kind: 'adjustment',
+      quantity: (i % 3) * 1000 - 1000,
+      reason: `line ${i}`,
+      staffId: shop.manager,
+    }));
+    const written = shop.till.db.transaction(() => recordMovements(shop.till, list))();
+    expect(written.map((m) => [m.productId, m.locationId, m.quantity, m.reason])).toEqual(
+      list.map((m) => [m.productId, m.locationId, m.quantity, m.reason]),
+    );
+    expect(new Set(written.map((m) => m.id)).size).toBe(70);
+    for (let i = 1; i < written.length; i++) expect((written[i]?.hlc ?? '') > (written[i - 1]?.hlc ?? '')).toBe(true);
+    const stored = shop.till.db
+      .prepare(
+        'SELECT id, product_id AS productId, location_id AS locationId, quantity, reason, hlc FROM stock_movement ORDER BY hlc',
+      )
+      .all();
+    expect(stored).toEqual(
+      written.map((m) => ({
+        id: m.id,
+        productId: m.productId,
+        locationId: m.locationId,
+        quantity: m.quantity,
+        reason: m.reason,
+        hlc: m.hlc,
+      })),
+    );
+    expect(checkLedger(shop.till)).toEqual([]);
+    const onHand = (productId: string, locationId: string) =>
+      (
+        shop.till.db
+          .prepare('SELECT on_hand AS n FROM stock_level WHERE product_id = ? AND location_id = ?')
+          .get(productId, locationId) as { n: number } | undefined
+      )?.n;
+    for (const productId of [milk, bread, soap]) {
+      for (const locationId of ['shop', 'back']) {
+        const sum = list
+          .filter((m) => m.productId === productId && m.locationId === locationId)
+          .reduce((total, m) => total + m.quantity, 0);
+        expect(onHand(productId, locationId)).toBe(sum);
+      }
+    }
+    expect(shop.till.db.transaction(() => recordMovements(shop.till, []))()).toEqual([]);
   });
 });
