@@ -1,8 +1,5 @@
 import type Database from 'better-sqlite3';
-import { classifyBarcode, parseEmbedded } from '../shared/barcode.ts';
-import { type BarcodeLookup, type Product, type ProductSummary, shopLocationId, type Unit } from '../shared/catalog.ts';
-import { TillError } from '../shared/errors.ts';
-import type { EmbeddedBarcodeRule } from '../shared/settings.ts';
+import { type Product, type ProductSummary, shopLocationId, type Unit } from '../shared/catalog.ts';
 
 /**
  * The catalog's statements: the till's hot reads (search as the cashier types, the
@@ -38,7 +35,6 @@ const top = '\u{10FFFF}';
 type Named = Record<string, unknown>;
 interface Statements {
   byId: Database.Statement<[string], ProductRow>;
-  byBarcode: Database.Statement<[string], ProductRow>;
   barcodesOf: Database.Statement<[string], string>;
   rowidOf: Database.Statement<[string], number>;
   idBySku: Database.Statement<[string], string>;
@@ -58,9 +54,6 @@ function prepareAll(db: Database.Database): Statements {
   const rows = (sql: string) => db.prepare<Named, ProductRow>(sql);
   return {
     byId: db.prepare<[string], ProductRow>(`SELECT ${columns} FROM ${from} WHERE p.id = ?`),
-    byBarcode: db.prepare<[string], ProductRow>(
-      `SELECT ${columns} FROM barcode b JOIN ${from.replace('product p', 'product p ON p.id = b.product_id')} WHERE b.code = ?`,
-    ),
     barcodesOf: db.prepare<[string], string>('SELECT code FROM barcode WHERE product_id = ? ORDER BY rowid').pluck(),
     exact: rows(
       `SELECT ${columns} FROM ${from} WHERE p.sku = :q COLLATE NOCASE AND ${visible}
@@ -228,13 +221,6 @@ export function addBarcodes(db: Database.Database, productId: string, codes: rea
   for (const code of codes) addBarcode.run(code, productId);
 }
 
-/** The product that owns exactly this code (a printed barcode or a label's item code). */
-export function findByBarcode(db: Database.Database, code: string): Product | null {
-  const s = catalogStatements(db);
-  const row = s.byBarcode.get(code);
-  return row ? toProduct(row, s.barcodesOf.all(row.id)) : null;
-}
-
 export interface SearchOptions {
   query: string;
   limit: number;
@@ -342,52 +328,4 @@ export function bulkCatalogWrite(db: Database.Database, write: (index: (row: Sea
     for (const t of triggers) db.exec(t.sql);
     db.pragma(`cache_size = ${cache}`);
   }
-}
-
-/**
- * What a scan means: the product, how much of it, and at what price. A GS1 code with a
- * wrong check digit is a misread and is refused before any lookup. An exact barcode wins;
- * a UPC-A and its EAN-13 form (leading 0) are the same code; otherwise a variable-measure
- * label resolves through its item code (see parseEmbedded): a weight label gives the
- * quantity in grams at the product's price per kg, a price label is one pack at the
- * printed price.
- */
-export function lookupBarcode(
-  db: Database.Database,
-  rules: readonly EmbeddedBarcodeRule[],
-  code: string,
-  includeInactive = false,
-): BarcodeLookup {
-  const { kind, valid } = classifyBarcode(code);
-  if (!valid) {
-    throw new TillError('rejected', 'bad_check_digit', `Barcode ${code} has a wrong check digit: scan it again`, { code });
-  }
-  const sellable = (found: BarcodeLookup): BarcodeLookup => {
-    if (!includeInactive && !found.product.active) {
-      throw new TillError('rejected', 'product_inactive', `${found.product.name} is no longer sold`, {
-        name: found.product.name,
-      });
-    }
-    return found;
-  };
-  const alias = kind === 'upca' ? `0${code}` : kind === 'ean13' && code.startsWith('0') ? code.slice(1) : null;
-  const direct = findByBarcode(db, code) ?? (alias ? findByBarcode(db, alias) : null);
-  if (direct) return sellable({ product: direct, quantity: 1000 });
-  const label = kind === 'ean13' ? parseEmbedded(code, rules) : null;
-  const product = label && findByBarcode(db, label.itemCode);
-  if (!label || !product) throw new TillError('not_found', 'unknown_barcode', `No product has barcode ${code}`, { code });
-  const embedded = { kind: label.kind, value: label.value };
-  if (label.kind === 'price') return sellable({ product, quantity: 1000, unitPrice: label.value, embedded });
-  const params = { code, name: product.name };
-  if (product.unit !== 'weight') {
-    throw new TillError(
-      'rejected',
-      'weight_label_on_item',
-      `${product.name} is not sold by weight, but this label gives a weight`,
-      params,
-    );
-  }
-  if (label.value === 0)
-    throw new TillError('rejected', 'empty_weight_label', `This label for ${product.name} weighs nothing`, params);
-  return sellable({ product, quantity: label.value, embedded });
 }

@@ -163,8 +163,9 @@ describe('ESC/POS receipts over TCP', () => {
     expect(error).toMatchObject({ code: 'unavailable', reason: 'printer_unreachable', params: { host: '127.0.0.1', port } });
     // A copy that never reached paper is not on record: the refused call left the store as it was.
     expect((await shop.fails('receipt.print', { orderId: sale.id, copy: true })).reason).toBe('printer_unreachable');
+    const till = shop.till;
     const copies = () =>
-      (shop.till.db.prepare("SELECT count(*) AS n FROM audit WHERE action = 'receipt.copy'").get() as { n: number }).n;
+      (till.db.prepare("SELECT count(*) AS n FROM audit WHERE action = 'receipt.copy'").get() as { n: number }).n;
     expect(copies()).toBe(0);
     expect((await shop.fails('printer.test', {})).reason).toBe('printer_unreachable');
     const kept = await shop.ok<Order>('sale.order', { id: sale.id });
