@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type CustomerDetail, customerSaveSchema } from '../../../../shared/customer.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
@@ -27,7 +27,7 @@ function useAttachedCustomer(): CustomerDetail | null {
 }
 
 /** The till's Customer button (F4): the attached customer's name, flagged when they have open support notes. */
-export function CustomerButton({ onClick }: { onClick: () => void }) {
+export const CustomerButton = memo(function CustomerButton({ onClick }: { onClick: () => void }) {
   const { t } = useTranslation();
   const detail = useAttachedCustomer();
   return (
@@ -38,7 +38,7 @@ export function CustomerButton({ onClick }: { onClick: () => void }) {
       {detail && <OpenNotesFlag count={detail.openNotes.length} />}
     </div>
   );
-}
+});
 
 function QuickCreate({ onCreated, onCancel }: { onCreated: (id: string) => void; onCancel: () => void }) {
   const { t } = useTranslation();

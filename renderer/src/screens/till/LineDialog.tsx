@@ -14,7 +14,8 @@ export type LineEdit = 'quantity' | 'discount' | 'price' | 'orderDiscount';
 export function LineDialog({ edit, line, onClose }: { edit: LineEdit; line: OrderLine | null; onClose: () => void }) {
   const { t } = useTranslation();
   const currency = useSession((s) => s.settings?.currency ?? 'EUR');
-  const { updateLine, setOrderDiscount } = useCart();
+  const updateLine = useCart((s) => s.updateLine);
+  const setOrderDiscount = useCart((s) => s.setOrderDiscount);
   const [text, setText] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
 

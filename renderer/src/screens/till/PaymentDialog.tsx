@@ -28,14 +28,20 @@ function preview(
   }
 }
 
-/** Take payment: cash with change, card with the terminal's approval code, vouchers, split across several. */
-export function PaymentDialog({ total, onClose }: { total: number; onClose: () => void }) {
+/**
+ * Take payment: cash with change, card with the terminal's approval code, vouchers, split across
+ * several. Closes once the store has the sale — or, when it cannot save right now, once the
+ * payment is kept to be saved (the till's banner says so; the sale is not complete until then).
+ */
+export function PaymentDialog({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const money = useMoney();
   const settings = useSession((s) => s.settings);
   const currency = settings?.currency ?? 'EUR';
   const step = settings?.cashRoundingStep ?? 1;
-  const { complete, error: storeError } = useCart();
+  const total = useCart((s) => s.order?.total ?? 0);
+  const complete = useCart((s) => s.complete);
+  const storeError = useCart((s) => s.error);
   const [tenders, setTenders] = useState<TenderInput[]>([]);
   const [kind, setKind] = useState<TenderKind>('cash');
   const [amountText, setAmountText] = useState('');
@@ -68,9 +74,10 @@ export function PaymentDialog({ total, onClose }: { total: number; onClose: () =
   }
 
   async function pay(list: TenderInput[]) {
-    if (!preview(total, list, step).settlement) return;
+    const settlement = preview(total, list, step).settlement;
+    if (!settlement) return;
     setBusy(true);
-    const done = await complete(list);
+    const done = await complete(list, { total: settlement.due, change: settlement.change });
     setBusy(false);
     if (done) onClose();
   }

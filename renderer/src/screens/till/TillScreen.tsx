@@ -7,7 +7,7 @@ import { useMoney } from '../../format.ts';
 import { call } from '../../session.ts';
 import { useScanner } from '../../use-scanner.ts';
 import { CustomerButton, CustomerPicker } from './CustomerPicker.tsx';
-import { useCart } from './cart-store.ts';
+import { selectedLine, useCart } from './cart-store.ts';
 import { LineDialog, type LineEdit } from './LineDialog.tsx';
 import { LineList } from './LineList.tsx';
 import { OpenShift } from './OpenShift.tsx';
@@ -16,8 +16,10 @@ import { PaymentDialog } from './PaymentDialog.tsx';
 import { ProductSearch } from './ProductSearch.tsx';
 import { ReceiptDialog } from './ReceiptDialog.tsx';
 import { ReturnDialog } from './ReturnDialog.tsx';
+import { SaveBanner } from './SaveBanner.tsx';
 import { ShiftDialog } from './ShiftDialog.tsx';
 import { Suggestions } from './Suggestions.tsx';
+import { prefetch } from './scan-lookup.ts';
 import { Totals } from './Totals.tsx';
 import { WeighDialog } from './WeighDialog.tsx';
 
@@ -27,31 +29,53 @@ type Open = null | 'pay' | 'parked' | 'confirmClear' | 'return' | 'shift' | 'cus
 export function TillScreen() {
   const { t } = useTranslation();
   const money = useMoney();
-  const cart = useCart();
-  const { order, selectedLineId, weighing, pendingOverride, completed } = cart;
+  // Narrow selectors: a scan changes lines and totals, which LineList and Totals read themselves;
+  // this screen re-renders only when one of these flips.
+  const hasLines = useCart((s) => (s.order?.lines.length ?? 0) > 0);
+  const payable = useCart((s) => (s.order?.lines.length ?? 0) > 0 && s.order?.priced === true);
+  // While the store refuses writes, what needs its answer first (resume, returns, the shift) waits.
+  const blocked = useCart((s) => s.fault !== null);
+  const completed = useCart((s) => s.completed);
+  const weighing = useCart((s) => s.weighing);
+  const pendingOverride = useCart((s) => s.pendingOverride);
+  const error = useCart((s) => s.error);
+  const { load, scan, park, removeLine, clear, approve, cancelOverride, showCompleted } = useCart.getState();
   const [open, setOpen] = useState<Open>(null);
   const [shiftOpen, setShiftOpen] = useState<boolean | null>(null);
   /** The completed sale whose receipt question has been answered. */
   const [receiptAnsweredFor, setReceiptAnsweredFor] = useState<string | null>(null);
   const search = useRef<HTMLInputElement>(null);
-  const selected = order?.lines.find((l) => l.id === selectedLineId) ?? order?.lines.at(-1) ?? null;
-  const hasLines = (order?.lines.length ?? 0) > 0;
+  const lineEdit: LineEdit | null =
+    open === 'quantity' || open === 'discount' || open === 'price' || open === 'orderDiscount' ? open : null;
+  const selected = useCart((s) => (lineEdit !== null ? selectedLine(s) : null));
+
+  /** Parked sales, returns and the shift read the store: they open once it has every pending action. */
+  const openWhenSaved = useCallback((what: 'parked' | 'return' | 'shift') => {
+    void useCart
+      .getState()
+      .whenSaved()
+      .then(() => setOpen(what));
+  }, []);
+
+  const openCustomer = useCallback(() => setOpen('customer'), []);
 
   const checkShift = useCallback(() => {
     void call('shift.current', {}).then((r) => setShiftOpen(r.ok && r.value !== null));
   }, []);
   useEffect(() => {
     checkShift();
-    void cart.load();
-  }, [checkShift, cart.load]);
+    void load();
+  }, [checkShift, load]);
 
-  useScanner((code) => void cart.scan(code), open === null && !weighing && !pendingOverride && shiftOpen === true);
+  useScanner((code) => void scan(code), open === null && !weighing && !pendingOverride && shiftOpen === true, prefetch);
 
   // Shortcuts read the cart as it is at the keypress, not as it was at the last render.
   useEffect(() => {
     const shortcut = (key: string): (() => void) | null => {
-      const { order: current, selectedLineId: chosen, park } = useCart.getState();
-      const lines = current?.lines.length ?? 0;
+      const state = useCart.getState();
+      const lines = state.order?.lines.length ?? 0;
+      const payableNow = lines > 0 && state.order?.priced === true;
+      const blockedNow = state.fault !== null;
       switch (key) {
         case 'F2':
           return () => search.current?.focus();
@@ -60,17 +84,17 @@ export function TillScreen() {
         case 'F6':
           return () => lines > 0 && setOpen('orderDiscount');
         case 'F7':
-          return () => (chosen || lines > 0) && setOpen('quantity');
+          return () => lines > 0 && setOpen('quantity');
         case 'F8':
-          return () => lines > 0 && void park();
+          return () => lines > 0 && void state.park();
         case 'F9':
-          return () => lines === 0 && setOpen('return');
+          return () => lines === 0 && !blockedNow && openWhenSaved('return');
         case 'F10':
-          return () => setOpen('parked');
+          return () => !blockedNow && openWhenSaved('parked');
         case 'F11':
-          return () => lines === 0 && setOpen('shift');
+          return () => lines === 0 && !blockedNow && openWhenSaved('shift');
         case 'F12':
-          return () => lines > 0 && setOpen('pay');
+          return () => payableNow && setOpen('pay');
         default:
           return null;
       }
@@ -83,7 +107,7 @@ export function TillScreen() {
     };
     window.addEventListener('keydown', listen);
     return () => window.removeEventListener('keydown', listen);
-  }, [open]);
+  }, [open, openWhenSaved]);
 
   if (shiftOpen === null) return null;
   if (!shiftOpen) return <OpenShift onOpened={checkShift} />;
@@ -92,7 +116,8 @@ export function TillScreen() {
     <section className="till" aria-label={t('till.title')}>
       <div className="till-left">
         <ProductSearch ref={search} />
-        <ErrorMessage error={cart.error} />
+        <SaveBanner />
+        <ErrorMessage error={error} />
         {completed && !hasLines && (
           <output className="completed" data-testid="completed-sale">
             <span>{t('till.saleDone', { number: completed.number })}</span>
@@ -106,41 +131,48 @@ export function TillScreen() {
             </button>
           </output>
         )}
-        <LineList order={order} />
+        <LineList />
         <Suggestions />
       </div>
       <aside className="till-right">
-        <CustomerButton onClick={() => setOpen('customer')} />
-        <Totals order={order} />
-        <button type="button" className="primary pay-button" disabled={!hasLines} onClick={() => setOpen('pay')}>
+        <CustomerButton onClick={openCustomer} />
+        <Totals />
+        <button type="button" className="primary pay-button" disabled={!payable} onClick={() => setOpen('pay')}>
           {t('till.pay')} <kbd>F12</kbd>
         </button>
         <div className="till-actions">
-          <button type="button" disabled={!selected} onClick={() => setOpen('quantity')}>
+          <button type="button" disabled={!hasLines} onClick={() => setOpen('quantity')}>
             {t('till.quantityAction')} <kbd>F7</kbd>
           </button>
-          <button type="button" disabled={!selected} onClick={() => setOpen('discount')}>
+          <button type="button" disabled={!hasLines} onClick={() => setOpen('discount')}>
             {t('till.lineDiscount')}
           </button>
           <button type="button" disabled={!hasLines} onClick={() => setOpen('orderDiscount')}>
             {t('till.orderDiscount')} <kbd>F6</kbd>
           </button>
-          <button type="button" disabled={!selected} onClick={() => setOpen('price')}>
+          <button type="button" disabled={!hasLines} onClick={() => setOpen('price')}>
             {t('till.changePrice')}
           </button>
-          <button type="button" disabled={!selected} onClick={() => selected && void cart.removeLine(selected.id)}>
+          <button
+            type="button"
+            disabled={!hasLines}
+            onClick={() => {
+              const line = selectedLine(useCart.getState());
+              if (line) void removeLine(line.id);
+            }}
+          >
             {t('till.removeLine')}
           </button>
-          <button type="button" disabled={!hasLines} onClick={() => void cart.park()}>
+          <button type="button" disabled={!hasLines} onClick={() => void park()}>
             {t('till.park')} <kbd>F8</kbd>
           </button>
-          <button type="button" onClick={() => setOpen('parked')}>
+          <button type="button" disabled={blocked} onClick={() => openWhenSaved('parked')}>
             {t('till.parked')} <kbd>F10</kbd>
           </button>
-          <button type="button" disabled={hasLines} onClick={() => setOpen('return')}>
+          <button type="button" disabled={hasLines || blocked} onClick={() => openWhenSaved('return')}>
             {t('till.return')} <kbd>F9</kbd>
           </button>
-          <button type="button" disabled={hasLines} onClick={() => setOpen('shift')}>
+          <button type="button" disabled={hasLines || blocked} onClick={() => openWhenSaved('shift')}>
             {t('till.shift')} <kbd>F11</kbd>
           </button>
           <button type="button" className="danger" disabled={!hasLines} onClick={() => setOpen('confirmClear')}>
@@ -148,7 +180,7 @@ export function TillScreen() {
           </button>
         </div>
       </aside>
-      {open === 'pay' && order && <PaymentDialog total={order.total} onClose={() => setOpen(null)} />}
+      {open === 'pay' && <PaymentDialog onClose={() => setOpen(null)} />}
       {open === 'parked' && <ParkedDialog onClose={() => setOpen(null)} />}
       {open === 'customer' && <CustomerPicker onClose={() => setOpen(null)} />}
       {open === 'return' && (
@@ -156,7 +188,7 @@ export function TillScreen() {
           onClose={() => setOpen(null)}
           onDone={(refund) => {
             setOpen(null);
-            useCart.setState({ completed: refund });
+            showCompleted(refund);
           }}
         />
       )}
@@ -169,9 +201,7 @@ export function TillScreen() {
           }}
         />
       )}
-      {(open === 'quantity' || open === 'discount' || open === 'price' || open === 'orderDiscount') && (
-        <LineDialog edit={open} line={selected} onClose={() => setOpen(null)} />
-      )}
+      {lineEdit !== null && <LineDialog edit={lineEdit} line={selected} onClose={() => setOpen(null)} />}
       {open === 'confirmClear' && (
         <Dialog title={t('till.clearTitle')} onClose={() => setOpen(null)}>
           <p>{t('till.clearExplain')}</p>
@@ -179,7 +209,7 @@ export function TillScreen() {
             <button type="button" onClick={() => setOpen(null)}>
               {t('common.cancel')}
             </button>
-            <button type="button" className="danger" onClick={() => void cart.clear().then(() => setOpen(null))}>
+            <button type="button" className="danger" onClick={() => void clear().then(() => setOpen(null))}>
               {t('till.clear')}
             </button>
           </div>
@@ -191,16 +221,12 @@ export function TillScreen() {
       {weighing && (
         <WeighDialog
           product={weighing}
-          onWeighed={(grams) => void cart.addWeighed(weighing, grams)}
+          onWeighed={(grams) => void useCart.getState().addWeighed(weighing, grams)}
           onCancel={() => useCart.setState({ weighing: null })}
         />
       )}
       {pendingOverride && (
-        <ManagerOverride
-          permission={pendingOverride.permission}
-          onApproved={(override) => void pendingOverride.retry(override)}
-          onCancel={cart.cancelOverride}
-        />
+        <ManagerOverride permission={pendingOverride.permission} onApproved={approve} onCancel={cancelOverride} />
       )}
     </section>
   );

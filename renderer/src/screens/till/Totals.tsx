@@ -1,11 +1,13 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Order } from '../../../../shared/sale.ts';
 import { useMoney } from '../../format.ts';
 import { useSession } from '../../session.ts';
+import { useCart } from './cart-store.ts';
 
 /** Running totals with the tax shown the way this shop prices (inclusive or on top). */
-export function Totals({ order }: { order: Order | null }) {
+export const Totals = memo(function Totals() {
   const { t } = useTranslation();
+  const order = useCart((s) => s.order);
   const money = useMoney();
   const taxMode = useSession((s) => s.settings?.taxMode ?? 'inclusive');
   const lines = order?.lines ?? [];
@@ -33,4 +35,4 @@ export function Totals({ order }: { order: Order | null }) {
       </dd>
     </dl>
   );
-}
+});
