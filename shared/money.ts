@@ -126,21 +126,31 @@ export function majorString(minor: number, currency: string): string {
  * back to English rather than breaking a receipt.
  */
 export function formatMoney(minor: number, currency: string, locale: string): string {
-  const digits = minorDigits(currency);
   const exact = majorString(minor, currency) as `${number}`;
+  return moneyFormat(currency, locale).format(exact);
+}
+
+/** Building an Intl.NumberFormat costs ~70 µs in Chromium, using one ~1 µs: one per locale and currency. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+function moneyFormat(currency: string, locale: string): Intl.NumberFormat {
+  const key = `${locale} ${currency}`;
+  let format = moneyFormats.get(key);
+  if (format) return format;
+  const digits = minorDigits(currency);
   const options: Intl.NumberFormatOptions = {
     style: 'currency',
     currency,
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   };
-  let format: Intl.NumberFormat;
   try {
     format = new Intl.NumberFormat(locale, options);
   } catch {
     format = new Intl.NumberFormat('en', options);
   }
-  return format.format(exact);
+  moneyFormats.set(key, format);
+  return format;
 }
 
 function toBig(value: number | bigint, what: string): bigint {
