@@ -1,5 +1,5 @@
 import { TillError } from '../shared/errors.ts';
-import type { UpdateStatus, updateOperations } from '../shared/update.ts';
+import { quietUpdateStatus, type updateOperations } from '../shared/update.ts';
 import type { Runtime } from './app.ts';
 import type { HandlersFor } from './dispatch.ts';
 import { prepared } from './sql.ts';
@@ -20,16 +20,7 @@ export function saleInProgress(till: Till): boolean {
 
 /** Without the desktop app (browser mode, tests) nothing updates itself: the defaults say so. */
 export function updateHandlers(runtime: Runtime): HandlersFor<typeof updateOperations> {
-  const status: UpdateStatus = {
-    state: 'unsupported',
-    current: runtime.version,
-    available: null,
-    percent: null,
-    checkedAt: null,
-    nextCheckAt: null,
-    waitingFor: null,
-    error: null,
-  };
+  const status = quietUpdateStatus('unsupported', runtime.version);
   const desktopOnly = () => {
     throw new TillError('unavailable', 'updates_desktop_only', 'Updates are installed by the desktop app.');
   };

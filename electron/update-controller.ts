@@ -3,7 +3,7 @@
  * update-policy.ts. Free of Electron imports so its behaviour is tested under Node with a
  * stand-in updater (the real one needs the Electron binary and a release feed).
  */
-import type { UpdateStatus } from '../shared/update.ts';
+import { quietUpdateStatus, type UpdateStatus } from '../shared/update.ts';
 import { isNewerRelease, nextUpdateStep } from './update-policy.ts';
 
 /** The part of electron-updater's AppUpdater used here. */
@@ -41,16 +41,7 @@ export function createUpdateController(options: UpdateControllerOptions): Update
   const intervalMs = options.intervalMs ?? 6 * hour;
   const retryMs = options.retryMs ?? 30 * 60_000;
   const log = options.log ?? (() => {});
-  const status: UpdateStatus = {
-    state: 'idle',
-    current: options.current,
-    available: null,
-    percent: null,
-    checkedAt: null,
-    nextCheckAt: null,
-    waitingFor: null,
-    error: null,
-  };
+  const status: UpdateStatus = quietUpdateStatus('idle', options.current);
   let checkedAt: number | null = null;
   let managerAgreed = false;
   let queue: Promise<void> = Promise.resolve();

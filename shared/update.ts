@@ -25,6 +25,11 @@ export interface UpdateStatus {
   error: string | null;
 }
 
+/** Nothing known yet beyond the running version. */
+export function quietUpdateStatus(state: 'unsupported' | 'idle', current: string): UpdateStatus {
+  return { state, current, available: null, percent: null, checkedAt: null, nextCheckAt: null, waitingFor: null, error: null };
+}
+
 const empty = z.object({}).strict();
 
 export const updateOperations = {

@@ -14,16 +14,7 @@ import type { TaxMode } from '../../shared/settings.ts';
 import type { Override } from '../../shared/staff.ts';
 
 /** A line as the till guesses it before the store answers (from a barcode lookup or a search hit). */
-export interface LineGuess {
-  productId: string;
-  sku: string;
-  name: string;
-  unit: 'each' | 'weight';
-  /** Thousandths. */
-  quantity: number;
-  unitPrice: number;
-  taxRateBp: number;
-}
+export type LineGuess = Pick<OrderLine, 'productId' | 'sku' | 'name' | 'unit' | 'quantity' | 'unitPrice' | 'taxRateBp'>;
 
 export type CartAction =
   /** `guess` is 'looking' until the lookup answers, 'unknown' when it could not (the host is down). */

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type BackupFile, damageProblems, type RestoreResult, type StartState } from '../../../../shared/backup.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
-import { type Language, languages } from '../../../../shared/settings.ts';
+import type { Language } from '../../../../shared/settings.ts';
 import { bridge } from '../../bridge.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { setLanguage } from '../../i18n/index.ts';
 import './recovery.css';
+import { LanguagePicker } from '../../components/LanguagePicker.tsx';
 
 type Recovery = Extract<StartState, { state: 'recovery' }>;
 
@@ -125,16 +126,12 @@ export function RecoveryScreen({ initial }: { initial: Recovery }) {
 
   return (
     <main className="recovery" aria-labelledby="recovery-title" data-problem={state.problem}>
-      <div className="recovery-language field inline">
-        <label htmlFor="recovery-language">{t('settings.language')}</label>
-        <select id="recovery-language" value={i18n.language} onChange={(e) => setLanguage(e.target.value as Language)}>
-          {languages.map((l) => (
-            <option key={l} value={l}>
-              {t(`languages.${l}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguagePicker
+        id="recovery-language"
+        className="recovery-language field inline"
+        value={i18n.language}
+        onChange={setLanguage}
+      />
       <h1 id="recovery-title">{t('recovery.title')}</h1>
       <p role="alert" className="recovery-problem">
         {t(`recovery.problems.${state.problem}`)}

@@ -2,8 +2,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo, Health } from '../../../../shared/app.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
-import { type Language, languages } from '../../../../shared/settings.ts';
+import type { Language } from '../../../../shared/settings.ts';
 import { bridge } from '../../bridge.ts';
+import { LanguagePicker } from '../../components/LanguagePicker.tsx';
 import { errorText, setLanguage } from '../../i18n/index.ts';
 import { useSession } from '../../session.ts';
 import { BackupSettings } from './BackupSettings.tsx';
@@ -41,17 +42,9 @@ export function SettingsScreen() {
           {errorText(error)}
         </p>
       )}
-      <div className="field">
-        <label htmlFor="language">{t('settings.language')}</label>
-        <select id="language" value={i18n.language} onChange={(e) => void choose(e.target.value as Language)}>
-          {languages.map((l) => (
-            <option key={l} value={l}>
-              {t(`languages.${l}`)}
-            </option>
-          ))}
-        </select>
+      <LanguagePicker id="language" className="field" value={i18n.language} onChange={(l) => void choose(l)}>
         <p className="help">{t('settings.languageHelp')}</p>
-      </div>
+      </LanguagePicker>
       {settings && role === 'owner' && (
         <>
           <ShopSettings settings={settings} />

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../../../shared/errors.ts';
-import { type Language, languages } from '../../../../shared/settings.ts';
+import type { Language } from '../../../../shared/settings.ts';
 import { bridge } from '../../bridge.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { LanguagePicker } from '../../components/LanguagePicker.tsx';
 import { setLanguage } from '../../i18n/index.ts';
 import { useSession } from '../../session.ts';
 
@@ -51,16 +52,7 @@ export function SetupScreen() {
     <main className="setup">
       <h1>{t('setup.welcome')}</h1>
       <p className="lead">{t('setup.intro')}</p>
-      <div className="field inline">
-        <label htmlFor="setup-language">{t('settings.language')}</label>
-        <select id="setup-language" value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
-          {languages.map((l) => (
-            <option key={l} value={l}>
-              {t(`languages.${l}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguagePicker id="setup-language" value={language} onChange={setLanguage} />
       <div className="setup-paths">
         <form
           className="panel"
