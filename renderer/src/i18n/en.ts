@@ -57,6 +57,7 @@ export const en = {
     dataFolder: 'Data folder',
     transport: 'Connection to the store',
     integrity: 'Database check',
+    integrityStates: { ok: 'OK', waiting: 'Starts a few seconds after opening', checking: 'Checking in the background…' },
     transports: { ipc: 'Desktop app (IPC)', http: 'Browser mode (HTTP)' },
   },
   settingsDesk: {

@@ -41,6 +41,7 @@ export const zhCN: Catalog = {
     dataFolder: '数据文件夹',
     transport: '与数据存储的连接',
     integrity: '数据库检查',
+    integrityStates: { ok: '正常', waiting: '打开几秒后开始', checking: '正在后台检查…' },
     transports: { ipc: '桌面应用 (IPC)', http: '浏览器模式 (HTTP)' },
   },
   settingsDesk: {

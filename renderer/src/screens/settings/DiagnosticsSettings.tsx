@@ -24,7 +24,7 @@ export function DiagnosticsSettings() {
   }
 
   return (
-    <section className="panel" aria-labelledby="diagnostics-settings">
+    <section className="panel settings-form" aria-labelledby="diagnostics-settings">
       <h2 id="diagnostics-settings">{t('diagnostics.title')}</h2>
       <p className="help">{t('diagnostics.help')}</p>
       <div className="actions">

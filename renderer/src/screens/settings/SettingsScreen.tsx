@@ -75,7 +75,11 @@ export function SettingsScreen() {
           {health && (
             <>
               <dt>{t('settings.integrity')}</dt>
-              <dd>{health.integrity}</dd>
+              <dd>
+                {['ok', 'waiting', 'checking'].includes(health.integrity)
+                  ? t(`settings.integrityStates.${health.integrity as 'ok' | 'waiting' | 'checking'}`)
+                  : health.integrity}
+              </dd>
             </>
           )}
         </dl>

@@ -31,7 +31,7 @@ export function UpdateSettings() {
   if (!status) return null;
   const busy = status.state === 'checking' || status.state === 'downloading' || status.state === 'installing';
   return (
-    <section className="panel" aria-labelledby="update-settings">
+    <section className="panel settings-form" aria-labelledby="update-settings">
       <h2 id="update-settings">{t('updates.title')}</h2>
       <p role="status">
         {t(`updates.states.${status.state}`, {
