@@ -80,6 +80,9 @@ for (const { code, L } of [
     await approval.getByRole('button', { name: L.common.cancel }).click();
     await page.getByRole('button', { name: L.till.clear }).click();
     await page.getByRole('dialog', { name: L.till.clearTitle }).getByRole('button', { name: L.till.clear }).click();
+    // F9 is for an empty till with no dialog open: wait for the clear to be done.
+    await expect(page.getByRole('dialog', { name: L.till.clearTitle })).toBeHidden();
+    await expect(page.getByText(L.till.emptySale)).toBeVisible();
 
     // Over-refund: the sale had one; asking for two back is refused with what is left.
     const sale = await till.call('sale.byNumber', { number });
@@ -126,6 +129,31 @@ test('the host killed mid-sale brings the open sale back exactly', async ({ till
   await expect(lines.getByRole('row')).toHaveCount(2);
   await expect(lines.getByRole('row').nth(1)).toContainText('2');
   await expect(page.getByTestId('sale-total')).toHaveText(before ?? '');
+});
+
+test('F12 pressed before the store has priced the line opens payment once it has', async ({ till, page }) => {
+  const product = await cashierAtTill(till, page, 'en');
+  // The early lookup cannot reach the store and the scan itself is slow to answer: the line
+  // is painted as scanned, with no price yet.
+  await page.route(
+    (url) => url.pathname === '/api/op/catalog.lookupBarcode',
+    (route) => route.abort(),
+  );
+  await page.route(
+    (url) => url.pathname === '/api/op/sale.scan',
+    async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.continue();
+    },
+  );
+  await scan(page, product.barcode);
+  const lines = page.getByRole('table', { name: en.till.lines });
+  await expect(lines.getByRole('row').nth(1)).toContainText('—'); // painted, not yet priced
+  await page.keyboard.press('F12');
+  const pay = page.getByRole('dialog', { name: en.pay.title });
+  await expect(pay).toBeVisible();
+  await expect(lines.getByRole('row').nth(1)).not.toContainText('—');
+  await expect(pay).toContainText((product.price / 100).toFixed(2));
 });
 
 test('the till screens have no serious or critical accessibility violations', async ({ till, page }) => {

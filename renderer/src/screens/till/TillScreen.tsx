@@ -57,6 +57,16 @@ export function TillScreen() {
       .then(() => setOpen(what));
   }, []);
 
+  const openWhenPriced = useCallback(() => {
+    void useCart
+      .getState()
+      .whenSaved()
+      .then(() => {
+        const order = useCart.getState().order;
+        if (order && order.lines.length > 0 && order.priced) setOpen((now) => now ?? 'pay');
+      });
+  }, []);
+
   const openCustomer = useCallback(() => setOpen('customer'), []);
 
   const checkShift = useCallback(() => {
@@ -94,7 +104,10 @@ export function TillScreen() {
         case 'F11':
           return () => lines === 0 && !blockedNow && openWhenSaved('shift');
         case 'F12':
-          return () => payableNow && setOpen('pay');
+          // A line still waiting for its price opens payment as soon as the store has priced it,
+          // so a fast cashier's F12 is never swallowed.
+          if (payableNow) return () => setOpen('pay');
+          return () => lines > 0 && !blockedNow && openWhenPriced();
         default:
           return null;
       }
@@ -107,7 +120,7 @@ export function TillScreen() {
     };
     window.addEventListener('keydown', listen);
     return () => window.removeEventListener('keydown', listen);
-  }, [open, openWhenSaved]);
+  }, [open, openWhenSaved, openWhenPriced]);
 
   if (shiftOpen === null) return null;
   if (!shiftOpen) return <OpenShift onOpened={checkShift} />;
