@@ -174,53 +174,65 @@ function valuesSql(rows: unknown[][], casts: Record<number, string> = {}): { sql
   return { sql: tuples.join(', '), params };
 }
 
-/** The limit: the same rows, batch by batch, as multi-row INSERTs in one transaction each, twenty connections at once. */
-async function bareIngest(url: string, devices: Device[], storeId: string): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: devices.length });
+/**
+ * The limit: the same rows, batch by batch, as multi-row INSERTs in one transaction each,
+ * with as many transactions in flight per till as its client keeps pushes in flight
+ * (defaultPipeline connections a till). Each batch's BEGIN…COMMIT is a latency sample: the
+ * floor of a push's latency at this concurrency on this PostgreSQL.
+ */
+async function bareIngest(url: string, devices: Device[], storeId: string): Promise<{ wall: number; latencies: number[] }> {
+  const pool = new pg.Pool({ connectionString: url, max: devices.length * defaultPipeline });
+  const latencies: number[] = [];
   try {
     await pool.query(`DROP TABLE IF EXISTS bare_applied_op, bare_orders, bare_stock_movement;
       CREATE TABLE bare_applied_op (LIKE applied_op INCLUDING ALL);
       CREATE TABLE bare_orders (LIKE orders INCLUDING ALL);
       CREATE TABLE bare_stock_movement (LIKE stock_movement INCLUDING ALL)`);
     const start = performance.now();
-    await Promise.all(
-      devices.map(async (device) => {
-        const client = await pool.connect();
-        try {
-          for (const batch of device.batches) {
-            const rows = batch.map((op) => bareRows(device, op, storeId));
-            const applied = valuesSql(
-              rows.map((r) => r.applied),
-              { 5: '::json' },
-            );
-            const orders = valuesSql(
-              rows.map((r) => r.order),
-              { 9: '::json' },
-            );
-            const movements = valuesSql(rows.flatMap((r) => r.movements));
-            await client.query('BEGIN');
+    const worker = async (device: Device, next: { index: number }) => {
+      const client = await pool.connect();
+      try {
+        for (let batch = device.batches[next.index++]; batch; batch = device.batches[next.index++]) {
+          const began = performance.now();
+          const rows = batch.map((op) => bareRows(device, op, storeId));
+          const applied = valuesSql(
+            rows.map((r) => r.applied),
+            { 5: '::json' },
+          );
+          const orders = valuesSql(
+            rows.map((r) => r.order),
+            { 9: '::json' },
+          );
+          const movements = valuesSql(rows.flatMap((r) => r.movements));
+          await client.query('BEGIN');
+          await client.query(
+            `INSERT INTO bare_applied_op (device_id, seq, op_id, type, status, payload, occurred_at, hlc) VALUES ${applied.sql}`,
+            applied.params,
+          );
+          await client.query(
+            `INSERT INTO bare_orders (id, store_id, device_id, number, kind, state, total, tax_total, completed_at, body, op_id) VALUES ${orders.sql}`,
+            orders.params,
+          );
+          if (movements.params.length > 0) {
             await client.query(
-              `INSERT INTO bare_applied_op (device_id, seq, op_id, type, status, payload, occurred_at, hlc) VALUES ${applied.sql}`,
-              applied.params,
+              `INSERT INTO bare_stock_movement (id, store_id, location_id, product_id, kind, quantity, occurred_at, hlc, device_id, order_id, ref, reason, unit_cost, op_id) VALUES ${movements.sql}`,
+              movements.params,
             );
-            await client.query(
-              `INSERT INTO bare_orders (id, store_id, device_id, number, kind, state, total, tax_total, completed_at, body, op_id) VALUES ${orders.sql}`,
-              orders.params,
-            );
-            if (movements.params.length > 0) {
-              await client.query(
-                `INSERT INTO bare_stock_movement (id, store_id, location_id, product_id, kind, quantity, occurred_at, hlc, device_id, order_id, ref, reason, unit_cost, op_id) VALUES ${movements.sql}`,
-                movements.params,
-              );
-            }
-            await client.query('COMMIT');
           }
-        } finally {
-          client.release();
+          await client.query('COMMIT');
+          latencies.push(since(began));
         }
+      } finally {
+        client.release();
+      }
+    };
+    await Promise.all(
+      devices.flatMap((device) => {
+        const next = { index: 0 };
+        return Array.from({ length: defaultPipeline }, () => worker(device, next));
       }),
     );
-    return since(start);
+    return { wall: since(start), latencies };
   } finally {
     await pool.end();
   }
@@ -328,7 +340,8 @@ async function ingest(
     }),
   );
   const wall = since(start);
-  const bareWall = await bareIngest(pgUrl, devices, `${storeId}-bare`);
+  const bare = await bareIngest(pgUrl, devices, `${storeId}-bare`);
+  const bareWall = bare.wall;
   const total = tills * perTill;
   ctx.log(`sync ingest ${applied} of ${total} ops: server ${wall.toFixed(0)} ms, bare ${bareWall.toFixed(0)} ms`);
   const troubles = [...server.troubles.entries()].map(([why, n]) => `${n} × ${why}`).join(', ');
@@ -343,6 +356,7 @@ async function ingest(
     pushes,
     rate: (applied * 1000) / wall,
     bareRate: (total * 1000) / bareWall,
+    bareLatencies: bare.latencies,
     total,
   };
 }
@@ -404,6 +418,7 @@ export const syncIngestFigure: Figure = {
         const r = await ingest(ctx, deadlineMs, tills, db.url, server, perTill, batching, templates, created);
         const size = `${tills} till${tills > 1 ? 's' : ''} × ${perTill} ops`;
         const latency = summarize(r.latencies);
+        const bareLatency = summarize(r.bareLatencies);
         const ratio = r.rate / r.bareRate;
         rows.push(
           {
@@ -429,7 +444,14 @@ export const syncIngestFigure: Figure = {
               figure: `7 sync ingest: push latency (${batching.label})`,
               size,
               target: 'p99 ≤ 200 ms',
+              limit: { label: 'bare batch p99', value: bareLatency.p99, unit: 'ms' },
+              ratio: latency.p99 / bareLatency.p99,
               note: [
+                `The same batches as bare INSERT transactions, as many in flight at once: median ${bareLatency.median.toFixed(1)} ms, p99 ${bareLatency.p99.toFixed(1)} ms${
+                  bareLatency.p99 > 200
+                    ? ' — already over the 200 ms target: at this concurrency the queue of work in flight, not the server, sets the floor'
+                    : ''
+                }; the ratio is p99 to p99.`,
                 r.retries > 0
                   ? `${r.retries} pushes were answered 503 and sent again (server: ${r.troubles || 'no reason logged'}).`
                   : 'No push was refused.',
