@@ -25,6 +25,9 @@ export type Parsed<T> = { success: true; data: T } | { success: false; issues: I
  * (the till's contract, the sync server's routes and op payloads) parses through this.
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): Parsed<z.output<S>> {
+  if (nestedDeeperThan(value, maxInputDepth)) {
+    return { success: false, issues: [{ path: '', message: `Nested more than ${maxInputDepth} levels deep` }] };
+  }
   let result: ReturnType<S['safeParse']>;
   try {
     result = schema.safeParse(value) as ReturnType<S['safeParse']>;
@@ -36,4 +39,23 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): Pars
     success: false,
     issues: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
   };
+}
+
+/**
+ * No input of the contract or the sync protocol nests anywhere near this deep. Deeper values
+ * (a 10,000-level object parses fine) are refused at the edge, because whatever handles
+ * them next (JSON.stringify storing a rejected op, a recursive copy) can run out of stack.
+ */
+export const maxInputDepth = 64;
+
+/** Whether objects and arrays nest deeper than `limit` (iterative: no stack of its own to run out of). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
