@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createEnrolmentCode, createStore, ledgerCheck } from '../server/admin-ops.ts';
 import { type Db, migrate, openPglite, openPostgres } from '../server/db.ts';
+import { dropDatabase } from '../server/drop-database.ts';
 import { encodeHlc } from '../shared/hlc.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { seededRandom } from '../shared/random.ts';
@@ -241,19 +242,7 @@ async function database(): Promise<Database> {
       use: (fn) => fn(db),
       async drop() {
         await db.close();
-        // Another role's session (a monitor, a backup) may be looking in for a moment: try again, then say so.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-            return;
-          } catch (error) {
-            if (attempt === 5) {
-              console.warn(`could not drop database ${name}: ${(error as Error).message}`);
-              return;
-            }
-            await sleep(1000 * attempt);
-          }
-        }
+        await dropDatabase(adminUrl, name);
       },
     };
   }

@@ -8,6 +8,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropDatabase } from '../../server/drop-database.ts';
 import { track } from './children.ts';
 import { alive } from './fixtures.ts';
 
@@ -111,7 +112,7 @@ export async function freshPostgres(): Promise<Postgres | { reason: string }> {
       url: url.toString(),
       version: `PostgreSQL ${version}`,
       drop: async () => {
-        await adminQuery(admin.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await dropDatabase(admin.url, name);
         admin.cleanup();
       },
     };

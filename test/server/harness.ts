@@ -15,6 +15,7 @@ import pino from 'pino';
 import { createEnrolmentCode, createStore, ledgerCheck } from '../../server/admin-ops.ts';
 import { buildApp, type ServerConfig } from '../../server/app.ts';
 import { type Db, loadMigrations, migrate, openPglite, openPostgres, pgliteDb } from '../../server/db.ts';
+import { dropDatabase } from '../../server/drop-database.ts';
 import type { PushHooks } from '../../server/push.ts';
 import type { LedgerDifference } from '../../server/stock.ts';
 import { type EnrolReply, syncSchemaVersion } from '../../shared/sync.ts';
@@ -47,25 +48,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
   return {
     url: url.toString(),
     async drop() {
-      // An autovacuum worker (a superuser's backend, which FORCE may not end for us) can be in the
-      // database for a moment after heavy writes: wait and try again, then leave it, saying so —
-      // cleaning up must not fail a test that passed.
-      for (let attempt = 1; ; attempt++) {
-        const client = new pg.Client({ connectionString: pgUrl });
-        await client.connect();
-        try {
-          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          return;
-        } catch (error) {
-          if (attempt === 8) {
-            console.warn(`could not drop test database ${name}: ${(error as Error).message}`);
-            return;
-          }
-        } finally {
-          await client.end();
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-      }
+      await dropDatabase(pgUrl, name);
     },
   };
 }
