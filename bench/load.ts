@@ -20,7 +20,6 @@
  * (test/server/load-tiny.test.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -28,10 +27,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createEnrolmentCode, createStore, ledgerCheck } from '../server/admin-ops.ts';
 import { type Db, migrate, openPglite, openPostgres } from '../server/db.ts';
-import { dropDatabase } from '../server/drop-database.ts';
+import { adminQuery, createScratchDatabase } from '../server/scratch-database.ts';
 import { encodeHlc } from '../shared/hlc.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { seededRandom } from '../shared/random.ts';
@@ -220,21 +218,9 @@ async function database(): Promise<Database> {
   delete env.TILLDESK_SERVER_DATA;
   if (options.database === 'postgres') {
     const adminUrl = process.env.TILLDESK_TEST_PG_URL ?? '';
-    const name = `tilldesk_load_${process.pid}_${randomBytes(3).toString('hex')}`;
-    const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        return await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    const version = String((await admin('SHOW server_version')).rows[0]?.server_version ?? '?');
+    const scratch = await createScratchDatabase(adminUrl, 'tilldesk_load');
+    env.DATABASE_URL = scratch.url;
+    const version = String((await adminQuery(adminUrl, 'SHOW server_version')).rows[0]?.server_version ?? '?');
     const db = openPostgres(env.DATABASE_URL, { max: 2 });
     return {
       kind: 'postgres',
@@ -242,7 +228,7 @@ async function database(): Promise<Database> {
       use: (fn) => fn(db),
       async drop() {
         await db.close();
-        await dropDatabase(adminUrl, name);
+        await scratch.drop();
       },
     };
   }

@@ -7,8 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { dropDatabase } from '../../server/drop-database.ts';
+import { adminQuery, createScratchDatabase } from '../../server/scratch-database.ts';
 import { track } from './children.ts';
 import { alive } from './fixtures.ts';
 
@@ -83,16 +82,6 @@ function adminUrl(): Admin {
   };
 }
 
-async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A fresh database for this run, or the reason there is none. */
 export async function freshPostgres(): Promise<Postgres | { reason: string }> {
   let admin: Admin;
@@ -102,17 +91,14 @@ export async function freshPostgres(): Promise<Postgres | { reason: string }> {
     const message = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
     return { reason: `no PostgreSQL available (${message.split('\n')[0]}); set TILLDESK_BENCH_PG_URL to run it` };
   }
-  const name = `tilldesk_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   try {
     const version = String((await adminQuery(admin.url, 'SHOW server_version')).rows[0]?.server_version ?? '?');
-    await adminQuery(admin.url, `CREATE DATABASE ${name}`);
-    const url = new URL(admin.url);
-    url.pathname = `/${name}`;
+    const scratch = await createScratchDatabase(admin.url, 'tilldesk_bench');
     return {
-      url: url.toString(),
+      url: scratch.url,
       version: `PostgreSQL ${version}`,
       drop: async () => {
-        await dropDatabase(admin.url, name);
+        await scratch.drop();
         admin.cleanup();
       },
     };

@@ -15,8 +15,8 @@ import pino from 'pino';
 import { createEnrolmentCode, createStore, ledgerCheck } from '../../server/admin-ops.ts';
 import { buildApp, type ServerConfig } from '../../server/app.ts';
 import { type Db, loadMigrations, migrate, openPglite, openPostgres, pgliteDb } from '../../server/db.ts';
-import { dropDatabase } from '../../server/drop-database.ts';
 import type { PushHooks } from '../../server/push.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../server/scratch-database.ts';
 import type { LedgerDifference } from '../../server/stock.ts';
 import { type EnrolReply, syncSchemaVersion } from '../../shared/sync.ts';
 
@@ -36,21 +36,9 @@ export function backends(): Backend[] {
 }
 
 /** A fresh PostgreSQL database for one test server; dropped by the returned function. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(): Promise<ScratchDatabase> {
   if (!pgUrl) throw new Error('TILLDESK_TEST_PG_URL is not set');
-  const name = `tilldesk_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await dropDatabase(pgUrl, name);
-    },
-  };
+  return createScratchDatabase(pgUrl, 'tilldesk_t');
 }
 
 /**
