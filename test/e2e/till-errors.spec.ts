@@ -131,7 +131,7 @@ test('the host killed mid-sale brings the open sale back exactly', async ({ till
   await expect(page.getByTestId('sale-total')).toHaveText(before ?? '');
 });
 
-test('F12 pressed before the store has priced the line opens payment once it has', async ({ till, page }) => {
+test('F12 or Pay before the store has priced the line opens payment once it has', async ({ till, page }) => {
   const product = await cashierAtTill(till, page, 'en');
   // The early lookup cannot reach the store and the scan itself is slow to answer: the line
   // is painted as scanned, with no price yet.
@@ -149,10 +149,23 @@ test('F12 pressed before the store has priced the line opens payment once it has
   await scan(page, product.barcode);
   const lines = page.getByRole('table', { name: en.till.lines });
   await expect(lines.getByRole('row').nth(1)).toContainText('—'); // painted, not yet priced
+  await page.screenshot({ path: 'test-results/screenshots/en/till-line-not-yet-priced.png' });
   await page.keyboard.press('F12');
   const pay = page.getByRole('dialog', { name: en.pay.title });
   await expect(pay).toBeVisible();
   await expect(lines.getByRole('row').nth(1)).not.toContainText('—');
+  await expect(pay).toContainText((product.price / 100).toFixed(2));
+  await page.screenshot({ path: 'test-results/screenshots/en/till-pay-after-pricing.png' });
+
+  // The same with a tap on Pay instead of F12.
+  await pay.getByRole('button', { name: en.common.cancel }).click();
+  await page.getByRole('button', { name: en.till.clear }).click();
+  await page.getByRole('dialog', { name: en.till.clearTitle }).getByRole('button', { name: en.till.clear }).click();
+  await expect(page.getByText(en.till.emptySale)).toBeVisible();
+  await scan(page, product.barcode);
+  await expect(lines.getByRole('row').nth(1)).toContainText('—');
+  await page.getByRole('button', { name: new RegExp(`^${en.till.pay}`) }).click();
+  await expect(pay).toBeVisible();
   await expect(pay).toContainText((product.price / 100).toFixed(2));
 });
 

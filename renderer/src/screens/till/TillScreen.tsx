@@ -57,14 +57,17 @@ export function TillScreen() {
       .then(() => setOpen(what));
   }, []);
 
-  const openWhenPriced = useCallback(() => {
-    void useCart
-      .getState()
-      .whenSaved()
-      .then(() => {
-        const order = useCart.getState().order;
-        if (order && order.lines.length > 0 && order.priced) setOpen((now) => now ?? 'pay');
-      });
+  /**
+   * Pay (F12 or the button): a line still waiting for its price opens payment as soon as the
+   * store has priced it, so a fast cashier's F12 or tap is never swallowed.
+   */
+  const pay = useCallback(() => {
+    const state = useCart.getState();
+    const priced = (s: typeof state) => (s.order?.lines.length ?? 0) > 0 && s.order?.priced === true;
+    if (priced(state)) setOpen('pay');
+    else if ((state.order?.lines.length ?? 0) > 0 && state.fault === null) {
+      void state.whenSaved().then(() => priced(useCart.getState()) && setOpen((now) => now ?? 'pay'));
+    }
   }, []);
 
   const openCustomer = useCallback(() => setOpen('customer'), []);
@@ -84,7 +87,6 @@ export function TillScreen() {
     const shortcut = (key: string): (() => void) | null => {
       const state = useCart.getState();
       const lines = state.order?.lines.length ?? 0;
-      const payableNow = lines > 0 && state.order?.priced === true;
       const blockedNow = state.fault !== null;
       switch (key) {
         case 'F2':
@@ -104,10 +106,7 @@ export function TillScreen() {
         case 'F11':
           return () => lines === 0 && !blockedNow && openWhenSaved('shift');
         case 'F12':
-          // A line still waiting for its price opens payment as soon as the store has priced it,
-          // so a fast cashier's F12 is never swallowed.
-          if (payableNow) return () => setOpen('pay');
-          return () => lines > 0 && !blockedNow && openWhenPriced();
+          return pay;
         default:
           return null;
       }
@@ -120,7 +119,7 @@ export function TillScreen() {
     };
     window.addEventListener('keydown', listen);
     return () => window.removeEventListener('keydown', listen);
-  }, [open, openWhenSaved, openWhenPriced]);
+  }, [open, openWhenSaved, pay]);
 
   if (shiftOpen === null) return null;
   if (!shiftOpen) return <OpenShift onOpened={checkShift} />;
@@ -150,7 +149,7 @@ export function TillScreen() {
       <aside className="till-right">
         <CustomerButton onClick={openCustomer} />
         <Totals />
-        <button type="button" className="primary pay-button" disabled={!payable} onClick={() => setOpen('pay')}>
+        <button type="button" className="primary pay-button" disabled={!payable && (!hasLines || blocked)} onClick={pay}>
           {t('till.pay')} <kbd>F12</kbd>
         </button>
         <div className="till-actions">
