@@ -22,8 +22,11 @@ export interface TillHost {
   url: string;
   dataDir: string;
   token: string;
-  /** SIGKILL the host (a power cut, as far as the store can tell) and start it again on the same data. */
-  restart(options?: { navigate?: boolean }): Promise<string>;
+  /**
+   * SIGKILL the host (a power cut, as far as the store can tell) and start it again on the
+   * same data; `samePort` keeps its address, as a till's fixed port would.
+   */
+  restart(options?: { navigate?: boolean; samePort?: boolean }): Promise<string>;
   /** Stop the host gracefully (SIGTERM). */
   stop(): Promise<void>;
   /** Uncaught page errors and console errors seen so far. */
@@ -67,8 +70,13 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<v
 }
 
 /** Starts the host and resolves with its URL once it prints it. */
-function startHost(dataDir: string, token: string, output: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TILLDESK_PORT: '0', TILLDESK_DATA_DIR: dataDir, TILLDESK_TOKEN: token };
+function startHost(dataDir: string, token: string, output: string[], port = 0): Promise<{ child: ChildProcess; url: string }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TILLDESK_PORT: String(port),
+    TILLDESK_DATA_DIR: dataDir,
+    TILLDESK_TOKEN: token,
+  };
   delete env.NODE_OPTIONS; // the host runs as a user would start it, without the runner's hooks
   const child = spawn(process.execPath, [join(root, 'db/host/main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
@@ -128,7 +136,7 @@ export const test = base.extend<{ till: TillHost }>({
       async restart(options = {}) {
         await stopChild(child, 'SIGKILL');
         output.push('--- killed with SIGKILL, starting again ---\n');
-        ({ child, url } = await startHost(dataDir, token, output));
+        ({ child, url } = await startHost(dataDir, token, output, options.samePort ? Number(new URL(url).port) : 0));
         if (options.navigate !== false) await page.goto(url);
         return url;
       },
