@@ -47,6 +47,8 @@ for (const { code, L } of languages) {
     await ok(till, 'setup.demo', { products: 400, language: code });
     await page.goto(till.url);
     await signIn(page, 'Max Manager', '2222');
+    // Signed in (the store answered) before arranging anything through the same store.
+    await expect(page.getByRole('button', { name: L.header.lock })).toBeVisible();
 
     // Today: a sale, part of it refunded, and a sale voided.
     await ok(till, 'shift.open', { float: 10_000 });

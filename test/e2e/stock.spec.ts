@@ -42,6 +42,8 @@ for (const { code, L } of languages) {
     await ok(till, 'setup.demo', { products: 400, language: code });
     await page.goto(till.url);
     await signIn(page, 'Max Manager', '2222');
+    // Signed in (the store answered) before arranging anything through the same store.
+    await expect(page.getByRole('button', { name: L.header.lock })).toBeVisible();
     const rail = page.getByRole('navigation', { name: L.nav.label });
     const main = page.getByRole('main');
 
