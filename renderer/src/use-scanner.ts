@@ -16,12 +16,21 @@ export function useScanner(onScan: (code: string) => void, enabled = true, onTyp
   handler.current = onScan;
   const typing = useRef(onTyping);
   typing.current = onTyping;
+  // Read at each key, not by re-subscribing: an effect runs after the paint, so a scan right
+  // after a dialog closes would otherwise reach no listener and be lost.
+  const on = useRef(enabled);
+  on.current = enabled;
   useEffect(() => {
-    if (!enabled) return;
-    const detector = createScanDetector();
+    let detector = createScanDetector();
     let burst = '';
     let last = Number.NEGATIVE_INFINITY;
     const listen = (event: KeyboardEvent) => {
+      if (!on.current) {
+        detector = createScanDetector();
+        burst = '';
+        last = Number.NEGATIVE_INFINITY;
+        return;
+      }
       if (event.key.length === 1) {
         burst = event.timeStamp - last <= burstGapMs ? burst + event.key : event.key;
         last = event.timeStamp;
@@ -40,5 +49,5 @@ export function useScanner(onScan: (code: string) => void, enabled = true, onTyp
     };
     window.addEventListener('keydown', listen, true);
     return () => window.removeEventListener('keydown', listen, true);
-  }, [enabled]);
+  }, []);
 }

@@ -161,6 +161,8 @@ test('F12 or Pay before the store has priced the line opens payment once it has'
   await pay.getByRole('button', { name: en.common.cancel }).click();
   await page.getByRole('button', { name: en.till.clear }).click();
   await page.getByRole('dialog', { name: en.till.clearTitle }).getByRole('button', { name: en.till.clear }).click();
+  // The scanner listens again once the dialog has gone, i.e. once the store has the clear.
+  await expect(page.getByRole('dialog', { name: en.till.clearTitle })).toBeHidden();
   await expect(page.getByText(en.till.emptySale)).toBeVisible();
   await scan(page, product.barcode);
   await expect(lines.getByRole('row').nth(1)).toContainText('—');
